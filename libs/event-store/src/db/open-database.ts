@@ -1,0 +1,39 @@
+import * as path from 'node:path';
+import type { Database } from './database';
+import { PgliteDatabase } from './pglite-database';
+import { PostgresDatabase } from './postgres-database';
+import { migrate } from './migrate';
+
+export interface DatabaseConfig {
+  /** `DATABASE_URL`: a PostgreSQL server. Unset: the embedded PGlite. */
+  readonly databaseUrl?: string;
+  /** `LEDGER_DATA_DIR`: where PGlite keeps its files (default `./.ledger-data`). `memory://` keeps none. */
+  readonly dataDir?: string;
+  readonly maxConnections?: number;
+}
+
+export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return {
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    dataDir: nonEmpty(env.LEDGER_DATA_DIR) ?? './.ledger-data',
+    maxConnections: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
+  };
+}
+
+/** Opens the configured database and applies every pending migration before returning it. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  const db = config.databaseUrl
+    ? new PostgresDatabase(config.databaseUrl, { maxConnections: config.maxConnections })
+    : await PgliteDatabase.open(config.dataDir === 'memory://' ? undefined : path.resolve(config.dataDir ?? './.ledger-data'));
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

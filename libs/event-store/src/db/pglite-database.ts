@@ -1,0 +1,67 @@
+import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import type { CopyChunk, Database, Row, SqlParam, Statement, Transaction } from './database';
+import { copyStatement, PG_TYPE } from './database';
+
+const parsers = {
+  [PG_TYPE.INT8]: (value: string) => BigInt(value),
+  [PG_TYPE.DATE]: (value: string) => value,
+  [PG_TYPE.NUMERIC]: (value: string) => value,
+  [types.TIMESTAMPTZ]: (value: string) => new Date(value),
+};
+
+/**
+ * The embedded PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly). One connection, so
+ * transactions are serialized by PGlite itself. `dataDir` undefined keeps the data in memory.
+ */
+export class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+
+  private constructor(private readonly db: PGlite) {}
+
+  static async open(dataDir?: string): Promise<PgliteDatabase> {
+    const db = await PGlite.create(dataDir, { parsers });
+    await db.exec("SET TIME ZONE 'UTC'");
+    return new PgliteDatabase(db);
+  }
+
+  async query<T = Row>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    const result = await this.db.query<T>(text, params as SqlParam[]);
+    return result.rows;
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => fn(new PgliteTx(tx)));
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.db.exec(script);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+class PgliteTx implements Transaction {
+  constructor(private readonly tx: PgliteTransaction) {}
+
+  async query<R>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
+    return (await this.tx.query<R>(text, params as SqlParam[])).rows;
+  }
+
+  /** PGlite has no STDIN to copy from: the data goes in one blob, and errors come back as they are. */
+  async copyFrom(
+    table: string,
+    columns: readonly string[],
+    chunks: Iterable<CopyChunk> | AsyncIterable<CopyChunk>,
+    then?: () => Statement,
+  ): Promise<void> {
+    const data: CopyChunk[] = [];
+    for await (const chunk of chunks) data.push(chunk);
+    await this.tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob(data) });
+    if (then !== undefined) {
+      const { text, params = [] } = then();
+      await this.tx.query(text, params as SqlParam[]);
+    }
+  }
+}
