@@ -1,0 +1,371 @@
+import { periodName, QUARTERS, quarterEndDate, quarterNumber } from './calendar';
+import { LedgerError, type ErrorCode } from './errors';
+import type { LedgerEvent, LineKind, Quarter } from './events';
+import { formatYuan, type Fen } from './money';
+
+/**
+ * The budget rules of DESIGN.md §3 as two pure functions (Emmett's decider): `decide` accepts or
+ * refuses one validated event against the state, `evolve` applies an accepted one. The state is
+ * PARTIAL: the application loads only the lines, payments and closed quarters a batch touches
+ * (see linesReferenced, paymentReferenced, departmentYearOf). Totals cover every event known,
+ * whatever its effective date, because "available" is checked against all events known when the
+ * event is appended.
+ */
+
+export interface LineState {
+  readonly lineId: string;
+  readonly department: string;
+  readonly fiscalYear: number;
+  readonly kind: LineKind;
+  readonly tags: readonly string[];
+  initialFen: Fen;
+  adjustmentsFen: Fen;
+  transfersInFen: Fen;
+  transfersOutFen: Fen;
+  executedFen: Fen;
+}
+
+export interface PaymentState {
+  /** The eventId of the PaymentRecorded event. */
+  readonly eventId: string;
+  readonly lineId: string;
+  readonly amountFen: Fen;
+  reversedFen: Fen;
+}
+
+export interface LedgerState {
+  readonly lines: Map<string, LineState>;
+  readonly payments: Map<string, PaymentState>;
+  /** Key closedQuarterKey(department, fiscalYear); value 0..4 = quarters closed, in order. */
+  readonly closedQuarters: Map<string, number>;
+}
+
+export interface DecideOptions {
+  /** 'reject' refuses a payment above the line's available; 'flag' accepts it with a LINE_OVERDRAWN warning. */
+  readonly paymentPolicy: 'reject' | 'flag';
+}
+
+export const DEFAULT_DECIDE_OPTIONS: DecideOptions = { paymentPolicy: 'reject' };
+
+export type Decision = { ok: true; warnings: LedgerError[] } | { ok: false; error: LedgerError };
+
+export interface DepartmentYear {
+  readonly department: string;
+  readonly fiscalYear: number;
+}
+
+export function emptyState(): LedgerState {
+  return { lines: new Map(), payments: new Map(), closedQuarters: new Map() };
+}
+
+/** The key of LedgerState.closedQuarters. */
+export function closedQuarterKey(department: string, fiscalYear: number): string {
+  return `${department}|${fiscalYear}`;
+}
+
+/** A fresh line as BudgetLineOpened makes it; also what the application fills from a projection. */
+export function newLineState(line: Pick<LineState, 'lineId' | 'department' | 'fiscalYear' | 'kind' | 'tags'>): LineState {
+  return {
+    lineId: line.lineId,
+    department: line.department,
+    fiscalYear: line.fiscalYear,
+    kind: line.kind,
+    tags: [...line.tags],
+    initialFen: 0n,
+    adjustmentsFen: 0n,
+    transfersInFen: 0n,
+    transfersOutFen: 0n,
+    executedFen: 0n,
+  };
+}
+
+/** 调整预算数 = initial + adjustments + transfersIn − transfersOut. */
+export function adjustedFen(line: LineState): Fen {
+  return line.initialFen + line.adjustmentsFen + line.transfersInFen - line.transfersOutFen;
+}
+
+/** 可用余额 = adjusted − executed (negative only after a payment accepted under policy 'flag'). */
+export function availableFen(line: LineState): Fen {
+  return adjustedFen(line) - line.executedFen;
+}
+
+/** Lines whose state decide needs. A reversal's line is found through its payment (paymentReferenced). */
+export function linesReferenced(event: LedgerEvent): string[] {
+  switch (event.type) {
+    case 'BudgetLineOpened':
+    case 'InitialBudgetApproved':
+    case 'BudgetAdjusted':
+    case 'PaymentRecorded':
+      return [event.data.lineId];
+    case 'BudgetTransferred':
+      return [event.data.fromLineId, event.data.toLineId];
+    case 'PaymentReversed':
+    case 'PeriodClosed':
+      return [];
+  }
+}
+
+/** The payment whose state decide needs (PaymentReversed only); load its line too. */
+export function paymentReferenced(event: LedgerEvent): string | undefined {
+  return event.type === 'PaymentReversed' ? event.data.paymentEventId : undefined;
+}
+
+/**
+ * The department-year (stream) an event belongs to: carried by BudgetLineOpened and PeriodClosed,
+ * otherwise that of its line (a transfer's source line, a reversal's payment's line). Undefined
+ * when the line or payment is not in the state, which decide refuses as LINE_NOT_FOUND or
+ * PAYMENT_NOT_FOUND.
+ */
+export function departmentYearOf(event: LedgerEvent, state: LedgerState): DepartmentYear | undefined {
+  switch (event.type) {
+    case 'BudgetLineOpened':
+    case 'PeriodClosed':
+      return { department: event.data.department, fiscalYear: event.data.fiscalYear };
+    case 'InitialBudgetApproved':
+    case 'BudgetAdjusted':
+    case 'PaymentRecorded':
+      return lineDepartmentYear(state.lines.get(event.data.lineId));
+    case 'BudgetTransferred':
+      return lineDepartmentYear(state.lines.get(event.data.fromLineId));
+    case 'PaymentReversed': {
+      const payment = state.payments.get(event.data.paymentEventId);
+      return payment === undefined ? undefined : lineDepartmentYear(state.lines.get(payment.lineId));
+    }
+  }
+}
+
+function lineDepartmentYear(line: LineState | undefined): DepartmentYear | undefined {
+  return line === undefined ? undefined : { department: line.department, fiscalYear: line.fiscalYear };
+}
+
+// ---------------------------------------------------------------------------------------------
+// decide
+
+/** A business refusal: thrown inside this module only, and returned (never thrown) by decide. */
+function refuse(event: LedgerEvent, code: ErrorCode, field: string, reason: string): never {
+  throw new LedgerError(code, field, reason, event.eventId);
+}
+
+function lineOf(state: LedgerState, event: LedgerEvent, lineId: string, field: string): LineState {
+  const line = state.lines.get(lineId);
+  if (line === undefined) refuse(event, 'LINE_NOT_FOUND', field, `line ${lineId} is not open`);
+  return line;
+}
+
+/**
+ * The closed period of the department that covers `date`: the earliest closed quarter, over all of
+ * the department's years in the state, whose last day is on or after `date`. Undefined when the
+ * date is after every closed quarter.
+ */
+export function closedPeriodCovering(
+  state: LedgerState,
+  department: string,
+  date: string,
+): { fiscalYear: number; quarter: Quarter; lastDay: string } | undefined {
+  let found: { fiscalYear: number; quarter: Quarter; lastDay: string } | undefined;
+  for (const [key, closed] of state.closedQuarters) {
+    const separator = key.lastIndexOf('|');
+    if (closed <= 0 || key.slice(0, separator) !== department) continue;
+    const fiscalYear = Number(key.slice(separator + 1));
+    for (const quarter of QUARTERS.slice(0, closed)) {
+      const lastDay = quarterEndDate(fiscalYear, quarter);
+      if (lastDay >= date && (found === undefined || lastDay < found.lastDay)) found = { fiscalYear, quarter, lastDay };
+    }
+  }
+  return found;
+}
+
+function checkPeriodOpen(state: LedgerState, event: LedgerEvent, department: string): void {
+  if (event.correction) return;
+  const closed = closedPeriodCovering(state, department, event.effectiveDate);
+  if (closed === undefined) return;
+  refuse(
+    event,
+    'PERIOD_CLOSED',
+    'effectiveDate',
+    `period ${periodName(closed.fiscalYear, closed.quarter)} is closed for ${department}: ` +
+      `only a correction ("correction": true) may be dated on or before ${closed.lastDay}`,
+  );
+}
+
+function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOptions): LedgerError[] {
+  switch (event.type) {
+    case 'BudgetLineOpened': {
+      const { lineId, department } = event.data;
+      if (state.lines.has(lineId)) refuse(event, 'LINE_ALREADY_OPENED', 'data.lineId', `line ${lineId} is already open`);
+      checkPeriodOpen(state, event, department);
+      return [];
+    }
+    case 'InitialBudgetApproved': {
+      const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+      checkPeriodOpen(state, event, line.department);
+      return [];
+    }
+    case 'BudgetAdjusted': {
+      const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+      checkPeriodOpen(state, event, line.department);
+      const amountFen = event.data.amountFen;
+      const adjustedAfterFen = adjustedFen(line) + amountFen;
+      // A cut is refused when it leaves less budget than was already paid; an increase never is,
+      // even on a line overdrawn under policy 'flag', because it only improves it.
+      if (amountFen < 0n && adjustedAfterFen < line.executedFen) {
+        refuse(
+          event,
+          'ADJUSTMENT_BELOW_EXECUTED',
+          'data.amount',
+          `adjustment ${formatYuan(amountFen)} would make the adjusted budget ${formatYuan(adjustedAfterFen)} of line ` +
+            `${line.lineId} less than its executed ${formatYuan(line.executedFen)}`,
+        );
+      }
+      return [];
+    }
+    case 'BudgetTransferred': {
+      const from = lineOf(state, event, event.data.fromLineId, 'data.fromLineId');
+      const to = lineOf(state, event, event.data.toLineId, 'data.toLineId');
+      if (from.department !== to.department || from.fiscalYear !== to.fiscalYear) {
+        refuse(
+          event,
+          'TRANSFER_OUTSIDE_DEPARTMENT_YEAR',
+          'data.toLineId',
+          `line ${to.lineId} (${to.department} ${to.fiscalYear}) is not of the department and year of line ` +
+            `${from.lineId} (${from.department} ${from.fiscalYear})`,
+        );
+      }
+      checkPeriodOpen(state, event, from.department);
+      const available = availableFen(from);
+      if (event.data.amountFen > available) {
+        refuse(
+          event,
+          'TRANSFER_EXCEEDS_AVAILABLE',
+          'data.amount',
+          `transfer ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${from.lineId}`,
+        );
+      }
+      return [];
+    }
+    case 'PaymentRecorded': {
+      const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+      checkPeriodOpen(state, event, line.department);
+      const available = availableFen(line);
+      if (event.data.amountFen <= available) return [];
+      const reason = `payment ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${line.lineId}`;
+      if (options.paymentPolicy === 'reject') refuse(event, 'LINE_OVERDRAWN', 'data.amount', reason);
+      return [new LedgerError('LINE_OVERDRAWN', 'data.amount', `${reason} (accepted under policy 'flag')`, event.eventId)];
+    }
+    case 'PaymentReversed': {
+      const { paymentEventId, amountFen } = event.data;
+      const payment = state.payments.get(paymentEventId);
+      if (payment === undefined) {
+        refuse(event, 'PAYMENT_NOT_FOUND', 'data.paymentEventId', `payment ${paymentEventId} is not recorded`);
+      }
+      const line = lineOf(state, event, payment.lineId, 'data.paymentEventId');
+      checkPeriodOpen(state, event, line.department);
+      const leftFen = payment.amountFen - payment.reversedFen;
+      if (amountFen > leftFen) {
+        refuse(
+          event,
+          'REVERSAL_EXCEEDS_PAYMENT',
+          'data.amount',
+          `reversal ${formatYuan(amountFen)} exceeds the ${formatYuan(leftFen)} left of payment ${paymentEventId}`,
+        );
+      }
+      return [];
+    }
+    case 'PeriodClosed': {
+      // Closing is itself dated on the quarter's last day, so the closed-period rule does not apply.
+      const { department, fiscalYear, period } = event.data;
+      const closed = state.closedQuarters.get(closedQuarterKey(department, fiscalYear)) ?? 0;
+      const wanted = quarterNumber(period);
+      if (wanted <= closed) {
+        refuse(
+          event,
+          'PERIOD_ALREADY_CLOSED',
+          'data.period',
+          `period ${periodName(fiscalYear, period)} is already closed for ${department}`,
+        );
+      }
+      if (wanted !== closed + 1) {
+        const next = QUARTERS[closed] as Quarter;
+        refuse(
+          event,
+          'PERIOD_OUT_OF_ORDER',
+          'data.period',
+          `period ${periodName(fiscalYear, period)} cannot close before ${periodName(fiscalYear, next)} for ${department}`,
+        );
+      }
+      return [];
+    }
+  }
+}
+
+/**
+ * Accepts or refuses one validated event against the state. Business refusals are returned, never
+ * thrown; the state is not changed (call evolve for an accepted event).
+ */
+export function decide(state: LedgerState, event: LedgerEvent, options: DecideOptions = DEFAULT_DECIDE_OPTIONS): Decision {
+  try {
+    return { ok: true, warnings: decideOrThrow(state, event, options) };
+  } catch (thrown) {
+    if (thrown instanceof LedgerError) return { ok: false, error: thrown };
+    throw thrown;
+  }
+}
+
+function mustLine(state: LedgerState, lineId: string, event: LedgerEvent): LineState {
+  const line = state.lines.get(lineId);
+  if (line === undefined) throw new Error(`evolve ${event.eventId}: line ${lineId} is not in the state (apply only accepted events)`);
+  return line;
+}
+
+/**
+ * Applies an accepted event to the state IN PLACE. A batch holds up to 1,000 events over a state
+ * of as many lines; copying the maps for every event would cost O(batch × state) allocations for
+ * nothing, since the application owns the state of one batch, applies events strictly in order
+ * and throws the state away if the batch's transaction fails. Applying an event decide would
+ * refuse is a programmer error and throws.
+ */
+export function evolve(state: LedgerState, event: LedgerEvent): void {
+  switch (event.type) {
+    case 'BudgetLineOpened': {
+      const d = event.data;
+      if (state.lines.has(d.lineId)) throw new Error(`evolve ${event.eventId}: line ${d.lineId} is already open`);
+      state.lines.set(d.lineId, newLineState(d));
+      return;
+    }
+    case 'InitialBudgetApproved':
+      mustLine(state, event.data.lineId, event).initialFen += event.data.amountFen;
+      return;
+    case 'BudgetAdjusted':
+      mustLine(state, event.data.lineId, event).adjustmentsFen += event.data.amountFen;
+      return;
+    case 'BudgetTransferred': {
+      const from = mustLine(state, event.data.fromLineId, event);
+      const to = mustLine(state, event.data.toLineId, event);
+      from.transfersOutFen += event.data.amountFen;
+      to.transfersInFen += event.data.amountFen;
+      return;
+    }
+    case 'PaymentRecorded':
+      mustLine(state, event.data.lineId, event).executedFen += event.data.amountFen;
+      state.payments.set(event.eventId, {
+        eventId: event.eventId,
+        lineId: event.data.lineId,
+        amountFen: event.data.amountFen,
+        reversedFen: 0n,
+      });
+      return;
+    case 'PaymentReversed': {
+      const payment = state.payments.get(event.data.paymentEventId);
+      if (payment === undefined) throw new Error(`evolve ${event.eventId}: payment ${event.data.paymentEventId} is not in the state`);
+      payment.reversedFen += event.data.amountFen;
+      mustLine(state, payment.lineId, event).executedFen -= event.data.amountFen;
+      return;
+    }
+    case 'PeriodClosed': {
+      const key = closedQuarterKey(event.data.department, event.data.fiscalYear);
+      const closed = quarterNumber(event.data.period);
+      state.closedQuarters.set(key, Math.max(state.closedQuarters.get(key) ?? 0, closed));
+      return;
+    }
+  }
+}
