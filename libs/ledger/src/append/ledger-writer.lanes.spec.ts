@@ -1,0 +1,56 @@
+import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
+import { queryView } from '@ledger/reporting';
+import { testLedger } from '../testing/test-ledger';
+
+const open = (lineId: string, department: string) => ({
+  eventId: `${lineId}-open`,
+  type: 'BudgetLineOpened',
+  effectiveDate: '2021-01-01',
+  data: { lineId, department, fiscalYear: 2021, kind: 'basic' },
+});
+const init = (lineId: string, amount: string) => ({
+  eventId: `${lineId}-init`,
+  type: 'InitialBudgetApproved',
+  effectiveDate: '2021-01-01',
+  data: { lineId, amount },
+});
+const pay = (eventId: string, lineId: string, amount: string) => ({
+  eventId,
+  type: 'PaymentRecorded',
+  effectiveDate: '2021-03-01',
+  data: { lineId, amount },
+});
+
+describeEachEngine('a batch split into lanes by department', (get) => {
+  it('answers every event in input order, keeps each department’s order, and stores what each lane accepted', async () => {
+    const ledger = testLedger(get().db, { lanes: 3 });
+    const summary = await ledger.append([
+      open('A', '甲'),
+      open('B', '乙'),
+      open('C', '丙'),
+      init('A', '100.00'),
+      init('B', '100.00'),
+      init('C', '100.00'),
+      pay('a1', 'A', '60.00'),
+      pay('b1', 'B', '60.00'),
+      pay('a2', 'A', '60.00'), // refused: A has 40.00 left after a1, in this batch
+      pay('c1', 'C', '100.00'),
+      pay('b2', 'B', '40.00'),
+      pay('x1', 'NOPE', '1.00'), // refused: no such line
+      pay('a3', 'A', '40.00'),
+    ]);
+    expect(summary.appended).toBe(11);
+    expect(summary.rejected.map((r) => [r.line, r.eventId, r.code])).toEqual([
+      [9, 'a2', 'LINE_OVERDRAWN'],
+      [12, 'x1', 'LINE_NOT_FOUND'],
+    ]);
+    for (const [department, executed] of [
+      ['甲', '100.00'],
+      ['乙', '100.00'],
+      ['丙', '100.00'],
+    ] as const) {
+      expect((await queryView(get().db, { department, asOf: '2021-12-31' })).total.executed).toBe(executed);
+    }
+    expect((await ledger.store.verify()).ok).toBe(true);
+  });
+});

@@ -1,0 +1,301 @@
+import type { LedgerEvent, ScoringConfig } from '@ledger/domain';
+import {
+  decide,
+  DEFAULT_SCORING_CONFIG,
+  departmentYearOf,
+  evolve,
+  LedgerError,
+  linesReferenced,
+  paymentReferenced,
+  streamIdOf,
+  toStoredData,
+} from '@ledger/domain';
+import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent } from '@ledger/event-store';
+import { contentHash } from '@ledger/event-store';
+import { loadState, ProjectionBatch } from '@ledger/projections';
+import { thresholdAlerts } from '../alerts/threshold-alerts';
+
+export type PaymentPolicy = 'reject' | 'flag';
+
+export interface LedgerWriterOptions {
+  readonly paymentPolicy: PaymentPolicy;
+  /** The scoring rules whose thresholds raise alerts. */
+  readonly scoring: ScoringConfig;
+  /** Transactions a batch may be split into, by department (default 1; the server engine gains from 2). */
+  readonly lanes?: number;
+}
+
+/** More lanes than cores only adds lock and connection overhead. */
+const MAX_LANES = 8;
+
+export type AppendItemResult =
+  | { readonly status: 'appended'; readonly eventId: string; readonly position: bigint; readonly warnings: readonly LedgerError[] }
+  | { readonly status: 'duplicate'; readonly eventId: string; readonly position: bigint }
+  | { readonly status: 'rejected'; readonly eventId: string; readonly error: LedgerError };
+
+/** Largest batch one transaction takes; callers chunk larger inputs. */
+export const MAX_BATCH_EVENTS = 10_000;
+// Two transactions can race on routing (a line opened meanwhile) or on an eventId (unique
+// violation): the batch is retried from scratch, a bounded number of times.
+const MAX_ATTEMPTS = 4;
+
+/** Lines whose stream this process remembers; past it the memory starts over (lines are reread). */
+const MAX_REMEMBERED_LINES = 200_000;
+
+/** Thrown inside the transaction when the batch touches a stream it did not lock; retried. */
+class RoutingChanged extends Error {}
+
+/**
+ * The write side: takes parsed events, enforces the budget rules against every event known,
+ * and stores the accepted ones with their projection rows in one transaction (read-your-writes).
+ * Each event is accepted or refused on its own; refusals never stop the rest of the batch.
+ */
+export class LedgerWriter {
+  /** lineId → stream: immutable facts, so remembering them is always correct. */
+  private readonly lineRoutes = new Map<string, string>();
+
+  constructor(
+    private readonly db: Sql,
+    private readonly store: PgEventStore,
+    private readonly options: LedgerWriterOptions = { paymentPolicy: 'reject', scoring: DEFAULT_SCORING_CONFIG },
+  ) {}
+
+  async append(events: readonly LedgerEvent[]): Promise<AppendItemResult[]> {
+    if (events.length > MAX_BATCH_EVENTS) throw new Error(`append: ${events.length} events in one batch, at most ${MAX_BATCH_EVENTS}`);
+    if (events.length === 0) return [];
+    const lanes = this.lanesOf(events, await this.streamsOf(events));
+    if (lanes.length === 1) return this.appendRouted(events);
+    // Departments never share a rule, a line or a lock, so their events can be stored by
+    // separate transactions at once: the database works on one lane while this process prepares
+    // the next. Within a lane, and so within a department, the order of the batch is kept.
+    const results = new Array<AppendItemResult>(events.length);
+    await Promise.all(
+      lanes.map(async (indexes) => {
+        const laneResults = await this.appendRouted(indexes.map((i) => events[i] as LedgerEvent));
+        laneResults.forEach((result, k) => (results[indexes[k] as number] = result));
+      }),
+    );
+    return results;
+  }
+
+  /** Stores events (of one lane) in one transaction holding their streams; retried on a race. */
+  private async appendRouted(events: readonly LedgerEvent[]): Promise<AppendItemResult[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const streams = new Set((await this.streamsOf(events)).filter((s): s is string => s !== undefined));
+        return await this.store.withStreams([...streams], (session) => this.appendLocked(session, streams, events));
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && (error instanceof RoutingChanged || isUniqueViolation(error))) continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Splits a batch's indexes into lanes by department (a department's events all go to one
+   * lane). Events with no known stream go with the first lane: they are refused there.
+   */
+  private lanesOf(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): number[][] {
+    const laneCount = Math.min(this.options.lanes ?? 1, MAX_LANES);
+    if (laneCount <= 1) return [events.map((_, i) => i)];
+    const lanes: number[][] = Array.from({ length: laneCount }, () => []);
+    const laneOfDepartment = new Map<string, number>();
+    streams.forEach((streamId, i) => {
+      const department = streamId === undefined ? '' : departmentOfStream(streamId);
+      let lane = laneOfDepartment.get(department);
+      if (lane === undefined) {
+        // Balance by events: each new department joins the lane with the fewest so far.
+        lane = lanes.reduce((best, l, k) => (l.length < (lanes[best] as number[]).length ? k : best), 0);
+        laneOfDepartment.set(department, lane);
+      }
+      (lanes[lane] as number[]).push(i);
+    });
+    return lanes.filter((l) => l.length > 0);
+  }
+
+  /**
+   * The streams (department-years) the events belong to. Which department-year a line belongs to
+   * never changes, so this is read before the locks are taken, and remembered.
+   */
+  private async streamsOf(events: readonly LedgerEvent[]): Promise<(string | undefined)[]> {
+    const unknownLines = new Set<string>();
+    const reversed = new Set<string>();
+    for (const event of events) {
+      for (const lineId of linesReferenced(event)) if (!this.lineRoutes.has(lineId)) unknownLines.add(lineId);
+      const paymentId = paymentReferenced(event);
+      if (paymentId !== undefined) reversed.add(paymentId);
+    }
+    const paymentLines = await this.loadRoutes(unknownLines, reversed);
+    const streams: (string | undefined)[] = [];
+    const batchLines = new Map<string, string>();
+    for (const event of events) {
+      let streamId: string | undefined;
+      switch (event.type) {
+        case 'BudgetLineOpened':
+          streamId = streamIdOf(event.data.department, event.data.fiscalYear);
+          // A line opened earlier in the batch routes the events after it (if it is accepted).
+          if (!this.lineRoutes.has(event.data.lineId)) batchLines.set(event.data.lineId, streamId);
+          break;
+        case 'PeriodClosed':
+          streamId = streamIdOf(event.data.department, event.data.fiscalYear);
+          break;
+        case 'PaymentReversed': {
+          const lineId = paymentLines.get(event.data.paymentEventId) ?? this.paymentInBatch(events, event.data.paymentEventId);
+          streamId = lineId === undefined ? undefined : (this.lineRoutes.get(lineId) ?? batchLines.get(lineId));
+          break;
+        }
+        case 'InitialBudgetApproved':
+        case 'BudgetAdjusted':
+        case 'PaymentRecorded':
+          streamId = this.lineRoutes.get(event.data.lineId) ?? batchLines.get(event.data.lineId);
+          break;
+        case 'BudgetTransferred':
+          // Both lines must share a department-year; the decider refuses it otherwise.
+          streamId = this.lineRoutes.get(event.data.fromLineId) ?? batchLines.get(event.data.fromLineId);
+          break;
+      }
+      streams.push(streamId);
+    }
+    return streams;
+  }
+
+  private paymentInBatch(events: readonly LedgerEvent[], paymentId: string): string | undefined {
+    const payment = events.find((e) => e.type === 'PaymentRecorded' && e.eventId === paymentId);
+    return payment?.type === 'PaymentRecorded' ? payment.data.lineId : undefined;
+  }
+
+  /** Remembers the streams of the given lines, and returns the lines of the given payments. */
+  private async loadRoutes(lineIds: ReadonlySet<string>, paymentIds: ReadonlySet<string>): Promise<Map<string, string>> {
+    const paymentLines = new Map<string, string>();
+    if (lineIds.size === 0 && paymentIds.size === 0) return paymentLines;
+    const rows = await this.db.query<{ line_id: string; department: string; fiscal_year: number; payment_event_id: string | null }>(
+      `SELECT l.line_id, l.department, l.fiscal_year, NULL AS payment_event_id
+       FROM ledger_lines l WHERE l.line_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+       UNION ALL
+       SELECT l.line_id, l.department, l.fiscal_year, e.event_id
+       FROM ledger_events e JOIN ledger_lines l ON l.line_id = e.data->>'lineId'
+       WHERE e.event_id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND e.type = 'PaymentRecorded'`,
+      [JSON.stringify([...lineIds]), JSON.stringify([...paymentIds])],
+    );
+    if (this.lineRoutes.size + rows.length > MAX_REMEMBERED_LINES) this.lineRoutes.clear();
+    for (const row of rows) {
+      this.lineRoutes.set(row.line_id, streamIdOf(row.department, row.fiscal_year));
+      if (row.payment_event_id !== null) paymentLines.set(row.payment_event_id, row.line_id);
+    }
+    return paymentLines;
+  }
+
+  private async appendLocked(
+    session: AppendSession,
+    locked: ReadonlySet<string>,
+    events: readonly LedgerEvent[],
+  ): Promise<AppendItemResult[]> {
+    const newEvents = events.map(toNewEvent);
+    const existing = await session.findExisting(newEvents);
+    const state = await loadState(session.tx, {
+      lineIds: events.flatMap(linesReferenced),
+      paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []),
+      departments: events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
+    });
+
+    const results: (AppendItemResult | undefined)[] = new Array<AppendItemResult | undefined>(events.length);
+    const accepted: {
+      index: number;
+      event: LedgerEvent;
+      streamId: string;
+      department: string;
+      fiscalYear: number;
+      warnings: readonly LedgerError[];
+    }[] = [];
+    const seenInBatch = new Map<string, string>(); // eventId → content hash of its first occurrence
+    events.forEach((event, index) => {
+      const newEvent = newEvents[index] as NewEvent;
+      const stored = existing.get(event.eventId);
+      if (stored !== undefined) {
+        results[index] = stored.sameContent
+          ? { status: 'duplicate', eventId: event.eventId, position: stored.position }
+          : { status: 'rejected', eventId: event.eventId, error: conflict(event.eventId) };
+        return;
+      }
+      const hash = contentHash(newEvent);
+      const earlier = seenInBatch.get(event.eventId);
+      if (earlier !== undefined) {
+        // Resolved to the earlier occurrence's position once the batch is stored.
+        results[index] = earlier === hash ? undefined : { status: 'rejected', eventId: event.eventId, error: conflict(event.eventId) };
+        return;
+      }
+      const decision = decide(state, event, { paymentPolicy: this.options.paymentPolicy });
+      if (!decision.ok) {
+        results[index] = { status: 'rejected', eventId: event.eventId, error: decision.error };
+        return;
+      }
+      const place = departmentYearOf(event, state);
+      if (place === undefined) throw new Error(`append: accepted event ${event.eventId} has no department-year`);
+      const streamId = streamIdOf(place.department, place.fiscalYear);
+      if (!locked.has(streamId)) throw new RoutingChanged(`${event.eventId} belongs to ${streamId}, which was not locked`);
+      seenInBatch.set(event.eventId, hash);
+      evolve(state, event);
+      accepted.push({ index, event, streamId, department: place.department, fiscalYear: place.fiscalYear, warnings: decision.warnings });
+    });
+
+    const byStream = new Map<string, NewEvent[]>();
+    for (const { index, streamId } of accepted) {
+      const list = byStream.get(streamId) ?? [];
+      list.push(newEvents[index] as NewEvent);
+      byStream.set(streamId, list);
+    }
+    const groups = new Map<string, { department: string; fiscalYear: number; streamId: string; events: LedgerEvent[] }>();
+    for (const { event, streamId, department, fiscalYear } of accepted) {
+      const group = groups.get(streamId) ?? { department, fiscalYear, streamId, events: [] };
+      group.events.push(event);
+      groups.set(streamId, group);
+    }
+    for (const alert of await thresholdAlerts(session.tx, [...groups.values()], this.options.scoring)) {
+      byStream.get(alert.streamId)?.push(alert.event);
+    }
+    const stored = await session.append(
+      [...byStream].map(([streamId, list]) => ({ streamId, expectedVersion: 'any' as const, events: list })),
+    );
+    const storedById = new Map<string, StoredEvent>(stored.map((s) => [s.eventId, s]));
+
+    const projection = new ProjectionBatch(state);
+    for (const { index, event, warnings } of accepted) {
+      const place = storedById.get(event.eventId) as StoredEvent;
+      projection.record(event, place);
+      results[index] = { status: 'appended', eventId: event.eventId, position: place.position, warnings };
+    }
+    await projection.flush(session.tx);
+
+    return events.map((event, index) => {
+      const result = results[index];
+      if (result !== undefined) return result;
+      const first = storedById.get(event.eventId);
+      if (first === undefined) throw new Error(`append: duplicate ${event.eventId} has no stored first occurrence`);
+      return { status: 'duplicate', eventId: event.eventId, position: first.position };
+    });
+  }
+}
+
+export function toNewEvent(event: LedgerEvent): NewEvent {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    effectiveDate: event.effectiveDate,
+    correction: event.correction,
+    data: toStoredData(event),
+    metadata: event.metadata,
+  };
+}
+
+/** The department of a stream id `budget-<department>-<fiscalYear>` (see streamIdOf). */
+function departmentOfStream(streamId: string): string {
+  return streamId.slice('budget-'.length, streamId.lastIndexOf('-'));
+}
+
+function conflict(eventId: string): LedgerError {
+  return new LedgerError('EVENT_ID_CONFLICT', 'eventId', 'already stored with different content', eventId);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}

@@ -1,0 +1,47 @@
+import { LedgerError } from '@ledger/domain';
+import { StreamVersionConflictError } from '@ledger/event-store';
+import { QueryError } from '@ledger/reporting';
+
+/** A failure as both faces show it: HTTP problem+json and the CLI's error output. */
+export interface FailureBody {
+  readonly status: number;
+  readonly code: string;
+  readonly field?: string;
+  readonly message: string;
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  INVALID_QUERY: 400,
+  INVALID_JSON: 400,
+  INVALID_EVENT: 400,
+  UNKNOWN_EVENT_TYPE: 400,
+  LINE_TOO_LONG: 413,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  LINE_NOT_FOUND: 404,
+  PAYMENT_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  STREAM_VERSION_CONFLICT: 409,
+  EVENT_ID_CONFLICT: 409,
+};
+
+/** The one mapping from errors to codes and statuses; anything unknown is a 500 that hides its details. */
+export function describeFailure(error: unknown): FailureBody {
+  if (error instanceof QueryError || error instanceof LedgerError) {
+    return { status: STATUS_BY_CODE[error.code] ?? 422, code: error.code, field: error.field, message: error.message };
+  }
+  if (error instanceof StreamVersionConflictError) return { status: 409, code: error.code, message: error.message };
+  if (error instanceof RequestError) return { status: STATUS_BY_CODE[error.code] ?? 400, code: error.code, message: error.message };
+  return { status: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+/** A refusal of a request as a whole (not of one event in it): wrong media type, too large. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: 'INVALID_JSON' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'INVALID_QUERY',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}

@@ -1,0 +1,19 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Database } from '@ledger/event-store';
+import { queryProgress, type ProgressResult } from '@ledger/reporting';
+import type { LedgerConfig } from '../ledger.config';
+import { DATABASE, LEDGER_CONFIG } from '../tokens';
+import { GetProgressQuery } from './query-progress.query';
+
+@QueryHandler(GetProgressQuery)
+export class GetProgressHandler implements IQueryHandler<GetProgressQuery, ProgressResult> {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  execute(query: GetProgressQuery): Promise<ProgressResult> {
+    return queryProgress(this.db, query.params, this.config.rules);
+  }
+}

@@ -1,0 +1,19 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Database } from '@ledger/event-store';
+import { queryScorecard, type ScorecardResult } from '@ledger/reporting';
+import type { LedgerConfig } from '../ledger.config';
+import { DATABASE, LEDGER_CONFIG } from '../tokens';
+import { GetScorecardQuery } from './query-scorecard.query';
+
+@QueryHandler(GetScorecardQuery)
+export class GetScorecardHandler implements IQueryHandler<GetScorecardQuery, ScorecardResult> {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  execute(query: GetScorecardQuery): Promise<ScorecardResult> {
+    return queryScorecard(this.db, query.params, this.config.rules);
+  }
+}

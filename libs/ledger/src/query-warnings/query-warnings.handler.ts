@@ -1,0 +1,19 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Database } from '@ledger/event-store';
+import { queryWarnings, type WarningsResult } from '@ledger/reporting';
+import type { LedgerConfig } from '../ledger.config';
+import { DATABASE, LEDGER_CONFIG } from '../tokens';
+import { GetWarningsQuery } from './query-warnings.query';
+
+@QueryHandler(GetWarningsQuery)
+export class GetWarningsHandler implements IQueryHandler<GetWarningsQuery, WarningsResult> {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  execute(query: GetWarningsQuery): Promise<WarningsResult> {
+    return queryWarnings(this.db, query.params, this.config.rules);
+  }
+}

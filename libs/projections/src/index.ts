@@ -1,0 +1,3 @@
+export * from './projection-batch';
+export * from './load-state';
+export * from './rebuild';

@@ -1,0 +1,89 @@
+import type { Database } from '@ledger/event-store';
+
+export interface RebuildReport {
+  readonly events: number;
+  readonly elapsedMs: number;
+}
+
+const PROJECTION_TABLES = ['ledger_lines', 'ledger_movements', 'ledger_reversals', 'ledger_periods'];
+
+/** Stored amounts are normalized yuan strings ("123.45"); 分 exactly, in SQL. */
+const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
+
+/**
+ * Rebuilds every projection from the log alone, set-based inside the database, in one
+ * transaction: readers keep seeing the old figures until the new ones commit, and appends wait
+ * for it (TRUNCATE holds the tables). Alerts (ThresholdCrossed) move no figure and match no
+ * branch below. Nothing passes through this process, so its memory does not
+ * grow with the log.
+ *
+ * This is the second implementation of the projection mapping, beside ProjectionBatch (the
+ * append path): every figure is a sum over events, so order does not matter and SQL can do it
+ * in a few statements. The test suites build projections through appends, rebuild, and require
+ * the tables to be identical, which holds the two implementations together.
+ */
+export async function rebuildProjections(db: Database): Promise<RebuildReport> {
+  const startedMs = performance.now();
+  const events = await db.transaction(async (tx) => {
+    await tx.query(`TRUNCATE ${PROJECTION_TABLES.join(', ')}`);
+    await tx.query(
+      `INSERT INTO ledger_lines (line_id, department, fiscal_year, name, unit, project, function_code, economic_code,
+                                 funding_source, kind, tags, opened_position, opened_effective_date, opened_recorded_at)
+       SELECT data->>'lineId', data->>'department', (data->>'fiscalYear')::integer, data->>'name', data->>'unit', data->>'project',
+              data->>'functionCode', data->>'economicCode', data->>'fundingSource', data->>'kind',
+              ARRAY(SELECT jsonb_array_elements_text(data->'tags')), position, effective_date, recorded_at
+       FROM ledger_events WHERE type = 'BudgetLineOpened'`,
+    );
+    await tx.query(
+      `INSERT INTO ledger_reversals (payment_event_id, reversed_fen)
+       SELECT data->>'paymentEventId', sum(${FEN("data->>'amount'")})::bigint
+       FROM ledger_events WHERE type = 'PaymentReversed' GROUP BY 1`,
+    );
+    await tx.query(
+      `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
+                                     adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
+       SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
+              m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
+       FROM ledger_events e
+       CROSS JOIN LATERAL (
+         SELECT e.data->>'lineId' AS line_id, ${FEN("e.data->>'amount'")} AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
+                0::bigint AS transfers_out_fen, 0::bigint AS routine_transfers_out_fen, 0::bigint AS executed_fen
+         WHERE e.type = 'InitialBudgetApproved'
+         UNION ALL
+         SELECT e.data->>'lineId', 0, ${FEN("e.data->>'amount'")}, 0, 0, 0, 0 WHERE e.type = 'BudgetAdjusted'
+         UNION ALL
+         SELECT e.data->>'fromLineId', 0, 0, 0, ${FEN("e.data->>'amount'")},
+                CASE WHEN (e.data->>'routine')::boolean THEN ${FEN("e.data->>'amount'")} ELSE 0 END, 0
+         WHERE e.type = 'BudgetTransferred'
+         UNION ALL
+         SELECT e.data->>'toLineId', 0, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0 WHERE e.type = 'BudgetTransferred'
+         UNION ALL
+         SELECT e.data->>'lineId', 0, 0, 0, 0, 0, ${FEN("e.data->>'amount'")} WHERE e.type = 'PaymentRecorded'
+         UNION ALL
+         SELECT p.data->>'lineId', 0, 0, 0, 0, 0, -${FEN("e.data->>'amount'")}
+         FROM ledger_events p WHERE e.type = 'PaymentReversed' AND p.event_id = e.data->>'paymentEventId'
+       ) m
+       JOIN ledger_lines l ON l.line_id = m.line_id
+       WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')`,
+    );
+    await tx.query(
+      `UPDATE ledger_lines l
+       SET initial_fen = t.initial_fen, adjustments_fen = t.adjustments_fen, transfers_in_fen = t.transfers_in_fen,
+           transfers_out_fen = t.transfers_out_fen, executed_fen = t.executed_fen
+       FROM (SELECT line_id, sum(initial_fen)::bigint AS initial_fen, sum(adjustments_fen)::bigint AS adjustments_fen,
+                    sum(transfers_in_fen)::bigint AS transfers_in_fen, sum(transfers_out_fen)::bigint AS transfers_out_fen,
+                    sum(executed_fen)::bigint AS executed_fen
+             FROM ledger_movements GROUP BY line_id) t
+       WHERE l.line_id = t.line_id`,
+    );
+    await tx.query(
+      `INSERT INTO ledger_periods (department, fiscal_year, quarter, position, effective_date, recorded_at)
+       SELECT data->>'department', (data->>'fiscalYear')::integer, substr(data->>'period', 2)::smallint, position, effective_date, recorded_at
+       FROM ledger_events WHERE type = 'PeriodClosed'`,
+    );
+    const [count] = await tx.query<{ events: bigint }>('SELECT count(*) AS events FROM ledger_events');
+    await tx.query(`ANALYZE ${PROJECTION_TABLES.join(', ')}`);
+    return Number(count?.events ?? 0n);
+  });
+  return { events, elapsedMs: performance.now() - startedMs };
+}
