@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+
+/** Options of DESIGN.md §6, shared by every command. */
+export const CLI_OPTIONS = {
+  department: { type: 'string' },
+  year: { type: 'string' },
+  'as-of': { type: 'string' },
+  'known-at': { type: 'string' },
+  'group-by': { type: 'string' },
+  line: { type: 'string' },
+  period: { type: 'string' },
+  unit: { type: 'string' },
+  port: { type: 'string' },
+  'batch-size': { type: 'string' },
+  by: { type: 'string' },
+  margin: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface CliArgs {
+  readonly command: string | undefined;
+  readonly positionals: string[];
+  readonly department?: string;
+  readonly year?: string;
+  readonly asOf?: string;
+  readonly knownAt?: string;
+  readonly groupBy?: string;
+  readonly line?: string;
+  readonly period?: string;
+  readonly unit?: string;
+  readonly port?: string;
+  readonly batchSize?: string;
+  readonly by?: string;
+  readonly margin?: string;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  const { values, positionals } = parseArgs({ args: argv, options: CLI_OPTIONS, allowPositionals: true, strict: true });
+  const [command, ...rest] = positionals;
+  return {
+    command,
+    positionals: rest,
+    department: values.department,
+    year: values.year,
+    asOf: values['as-of'],
+    knownAt: values['known-at'],
+    groupBy: values['group-by'],
+    line: values.line,
+    period: values.period,
+    unit: values.unit,
+    port: values.port,
+    batchSize: values['batch-size'],
+    by: values.by,
+    margin: values.margin,
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
+}
+
+export const USAGE = `Budget execution ledger (预算执行账本)
+
+Usage: npm run --silent ledger -- <command> [options]
+
+Commands:
+  append <file|->     store events from an NDJSON file (or stdin); prints {appended, duplicates, rejected}
+  view                the department's execution table          --department [--as-of] [--known-at] [--group-by] [--year] [--unit wan]
+  progress            quarterly 支出进度 against 序时进度         --department --year [--known-at]
+  ratios              adjustment and transfer ratios, checks     --department --year [--as-of] [--known-at]
+  trace               every event behind a line's figures        --line [--as-of] [--known-at]
+  scorecard           评分表 items and project self-evaluation     --department --year [--known-at]
+  warnings            lines lagging 序时进度 (前快后慢)             --department [--as-of] [--by line|project] [--margin 0.10]
+  close-period        close a quarter (季度结账)                    --department --year --period Q1..Q4
+  verify              recompute the tamper-evidence hash chain
+  rebuild             rebuild every projection from the log
+  serve               HTTP API on PORT (default 3000), OpenAPI at /docs
+  consume             Kafka: treasury payments in, ledger events and alerts out (needs KAFKA_BROKERS)
+  publish             Kafka: ledger events and alerts out only
+  demo                load seed 002's department-year and print its tables
+
+Options:
+  --json              print exactly one JSON document on stdout
+  --group-by LIST     unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line
+
+Storage: DATABASE_URL selects a PostgreSQL server; without it the embedded PGlite keeps its data in
+LEDGER_DATA_DIR (default ./.ledger-data).`;
