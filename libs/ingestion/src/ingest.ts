@@ -1,0 +1,145 @@
+import type { LedgerEvent } from '@ledger/domain';
+import { LedgerError, parseEvent } from '@ledger/domain';
+import type { AppendItemResult } from '@ledger/ledger/append/ledger-writer';
+import type { NdjsonLine } from './ndjson-lines';
+
+/** One refused input: its line (or array item) number, its eventId when readable, and why. */
+export interface RejectedEntry {
+  readonly line: number;
+  readonly eventId: string | null;
+  readonly code: string;
+  readonly field: string | null;
+  readonly error: string;
+}
+
+export interface WarningEntry {
+  readonly line: number;
+  readonly eventId: string;
+  readonly code: string;
+  readonly warning: string;
+}
+
+/** The summary `append` prints and `POST /v1/events` answers (DESIGN.md §6). */
+export interface AppendSummary {
+  appended: number;
+  duplicates: number;
+  rejected: RejectedEntry[];
+  /** Accepted with a warning (payment policy `flag`). */
+  warnings: WarningEntry[];
+  /** Refusals beyond MAX_REPORTED_REJECTIONS are counted here, not listed. */
+  rejectedNotListed: number;
+}
+
+/** Anything that stores a batch of parsed events and answers per event, in order. */
+export interface BatchAppender {
+  append(events: readonly LedgerEvent[]): Promise<AppendItemResult[]>;
+}
+
+export const DEFAULT_BATCH_SIZE = 1_000;
+/** A summary lists at most this many refusals, so that a huge bad file cannot exhaust memory. */
+export const MAX_REPORTED_REJECTIONS = 100_000;
+
+export function emptySummary(): AppendSummary {
+  return { appended: 0, duplicates: 0, rejected: [], warnings: [], rejectedNotListed: 0 };
+}
+
+/**
+ * Feeds numbered raw inputs (NDJSON lines, or items of a JSON array already parsed) through
+ * validation and the appender in batches. Each input is accepted or refused on its own; a batch
+ * is stored (and acknowledged) before the next one is read, so memory stays bounded and a crash
+ * loses nothing that was reported stored.
+ */
+export class Ingestion {
+  readonly summary = emptySummary();
+  private batch: { line: number; event: LedgerEvent }[] = [];
+
+  constructor(
+    private readonly appender: BatchAppender,
+    private readonly batchSize = DEFAULT_BATCH_SIZE,
+  ) {}
+
+  /** Takes one NDJSON line. Blank lines are skipped. */
+  async addLine(line: NdjsonLine): Promise<void> {
+    if (line.text === undefined) {
+      this.reject(line.lineNo, null, new LedgerError('LINE_TOO_LONG', undefined, 'line is longer than the limit'));
+      return;
+    }
+    if (line.text.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line.text);
+    } catch (error) {
+      this.reject(line.lineNo, null, new LedgerError('INVALID_JSON', undefined, `not valid JSON (${(error as Error).message})`));
+      return;
+    }
+    await this.addValue(line.lineNo, raw);
+  }
+
+  /** Takes one already-parsed JSON value (an item of a JSON array body, a Kafka message). */
+  async addValue(lineNo: number, raw: unknown): Promise<void> {
+    const parsed = parseEvent(raw);
+    if (!parsed.ok) {
+      this.reject(lineNo, parsed.error.eventId ?? null, parsed.error);
+      return;
+    }
+    this.batch.push({ line: lineNo, event: parsed.event });
+    if (this.batch.length >= this.batchSize) await this.flush();
+  }
+
+  /** Stores what is pending. */
+  async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    const results = await this.appender.append(batch.map((b) => b.event));
+    results.forEach((result, i) => {
+      const line = (batch[i] as { line: number }).line;
+      switch (result.status) {
+        case 'appended':
+          this.summary.appended += 1;
+          for (const w of result.warnings) this.summary.warnings.push({ line, eventId: result.eventId, code: w.code, warning: w.message });
+          break;
+        case 'duplicate':
+          this.summary.duplicates += 1;
+          break;
+        case 'rejected':
+          this.reject(line, result.eventId, result.error);
+          break;
+      }
+    });
+  }
+
+  async finish(): Promise<AppendSummary> {
+    await this.flush();
+    // Validation refusals are noted at once, rule refusals when their batch is stored: report
+    // both in input order.
+    this.summary.rejected.sort((a, b) => a.line - b.line);
+    this.summary.warnings.sort((a, b) => a.line - b.line);
+    return this.summary;
+  }
+
+  private reject(line: number, eventId: string | null, error: LedgerError): void {
+    if (this.summary.rejected.length >= MAX_REPORTED_REJECTIONS) {
+      this.summary.rejectedNotListed += 1;
+      return;
+    }
+    this.summary.rejected.push({
+      line,
+      eventId,
+      code: error.code,
+      field: error.field ?? null,
+      error: error.forEvent(eventId ?? undefined).message,
+    });
+  }
+}
+
+/** Streams NDJSON lines through an Ingestion and returns the summary. */
+export async function ingestLines(
+  lines: AsyncIterable<NdjsonLine>,
+  appender: BatchAppender,
+  batchSize = DEFAULT_BATCH_SIZE,
+): Promise<AppendSummary> {
+  const ingestion = new Ingestion(appender, batchSize);
+  for await (const line of lines) await ingestion.addLine(line);
+  return ingestion.finish();
+}

@@ -1,0 +1,106 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from '../observability/logger';
+import type { LedgerKafkaConfig } from './kafka-config';
+import { createKafka } from './kafka-client';
+
+export type KafkaStatus =
+  { readonly status: 'up'; readonly brokers: number; readonly clusterId: string } | { readonly status: 'down'; readonly error: string };
+
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** High watermark minus the group's committed offset (from the low watermark when it never committed). */
+  readonly lag: bigint;
+}
+
+export const DEFAULT_KAFKA_PING_TIMEOUT_MS = 2_000;
+
+/**
+ * Readiness and lag from the broker's point of view, through one admin client made on first use.
+ * Every call is bounded by a timeout, so a readiness probe never hangs on a dead broker; after a
+ * failure the client is dropped and made again on the next call.
+ */
+export class KafkaHealth {
+  private admin: Promise<Admin> | undefined;
+  private readonly kafka: Kafka | undefined;
+
+  constructor(
+    private readonly config: LedgerKafkaConfig | undefined,
+    logger: Logger,
+  ) {
+    // No retries: a probe reports what it sees now, the next probe tries again.
+    this.kafka = config === undefined ? undefined : createKafka(config, logger, { connectionTimeout: 1_000, retry: { retries: 0 } });
+  }
+
+  /** False when KAFKA_BROKERS is unset: readiness then says nothing about Kafka. */
+  get enabled(): boolean {
+    return this.kafka !== undefined;
+  }
+
+  async check(timeoutMs = DEFAULT_KAFKA_PING_TIMEOUT_MS): Promise<KafkaStatus> {
+    try {
+      const cluster = await this.withAdmin((admin) => admin.describeCluster(), timeoutMs);
+      return { status: 'up', brokers: cluster.brokers.length, clusterId: cluster.clusterId };
+    } catch (error) {
+      return { status: 'down', error: (error as Error).message };
+    }
+  }
+
+  /** The consumer group's lag on the payments topic, per partition. */
+  async consumerLag(timeoutMs = DEFAULT_KAFKA_PING_TIMEOUT_MS): Promise<PartitionLag[]> {
+    const config = this.config;
+    if (config === undefined) return [];
+    return this.withAdmin(async (admin) => {
+      const [watermarks, committed] = await Promise.all([
+        admin.fetchTopicOffsets(config.paymentsTopic),
+        admin.fetchOffsets({ groupId: config.groupId, topics: [config.paymentsTopic] }),
+      ]);
+      const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+      return watermarks.map((w) => {
+        const done = committedByPartition.get(w.partition);
+        // -1: the group never committed on that partition; it will start at the low watermark.
+        const from = done === undefined || done < 0n ? BigInt(w.low) : done;
+        const lag = BigInt(w.high) - from;
+        return { topic: config.paymentsTopic, partition: w.partition, lag: lag > 0n ? lag : 0n };
+      });
+    }, timeoutMs);
+  }
+
+  /** Nest calls it when the app that registered this provider shuts down. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin !== undefined) await (await admin.catch(() => undefined))?.disconnect();
+  }
+
+  private async withAdmin<T>(fn: (admin: Admin) => Promise<T>, timeoutMs: number): Promise<T> {
+    const kafka = this.kafka;
+    if (kafka === undefined) throw new Error('Kafka is not configured (KAFKA_BROKERS)');
+    if (this.admin === undefined) {
+      const admin = kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+    }
+    const admin = this.admin;
+    try {
+      return await withTimeout(admin.then(fn), timeoutMs);
+    } catch (error) {
+      if (this.admin === admin) this.admin = undefined;
+      void admin.then((a) => a.disconnect()).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Kafka within ${timeoutMs} ms`)), timeoutMs);
+  });
+  // The losing promise may still reject later; it is handled so that it cannot go unhandled.
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

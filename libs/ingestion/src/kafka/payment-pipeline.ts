@@ -1,0 +1,357 @@
+import type { ErrorCode, LedgerEvent } from '@ledger/domain';
+import { LedgerError, parseEvent } from '@ledger/domain';
+import { MAX_BATCH_EVENTS } from '@ledger/ledger/append/ledger-writer';
+import type { BatchAppender } from '../ingest';
+import { DEFAULT_BATCH_SIZE } from '../ingest';
+import { DEFAULT_MAX_LINE_BYTES } from '../ndjson-lines';
+import type { Logger } from '../observability/logger';
+import { silentLogger } from '../observability/logger';
+import { ingestionMetrics, type IngestionMetrics } from '../observability/metrics';
+import type { MessageSink, SinkMessage } from './message-sink';
+
+/**
+ * The consumer side of Kafka without Kafka: a batch of consumed messages in, per-message outcomes,
+ * dead letters and the offsets to commit out. The kafkajs adapter (kafka-consumer.ts) only moves
+ * bytes; everything that decides what happens to a message is here, and tested against both
+ * database engines.
+ */
+
+/** A message as the broker delivered it. `offset` is a decimal string (Kafka offsets are int64). */
+export interface ConsumedMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, Buffer | string | readonly (Buffer | string)[] | undefined>>;
+}
+
+/** Why a message was refused: the stable code of errors.ts, the field at fault, and a message naming the event. */
+export interface DeadLetterReason {
+  readonly code: ErrorCode;
+  readonly field: string | null;
+  readonly message: string;
+}
+
+export type MessageOutcome =
+  | { readonly status: 'stored'; readonly eventId: string; readonly position: bigint; readonly warnings: readonly DeadLetterReason[] }
+  | { readonly status: 'duplicate'; readonly eventId: string; readonly position: bigint }
+  | { readonly status: 'dead-letter'; readonly eventId: string | null; readonly reason: DeadLetterReason };
+
+export interface ProcessedMessage {
+  readonly message: ConsumedMessage;
+  readonly outcome: MessageOutcome;
+}
+
+/** Kafka's commit convention: `offset` is the next one to read (last processed + 1). */
+export interface OffsetCommit {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface BatchResult {
+  /** One entry per message, in the order given. */
+  readonly processed: readonly ProcessedMessage[];
+  /** The dead-letter records to produce before committing, in the order of their messages. */
+  readonly deadLetters: readonly SinkMessage[];
+  /** Per topic-partition, the offset to commit; every message of the batch is settled by then. */
+  readonly commits: readonly OffsetCommit[];
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+}
+
+/** The dead-letter record's value (JSON). The original bytes travel base64-encoded so that any input survives. */
+export interface DeadLetterRecord {
+  readonly reason: DeadLetterReason;
+  readonly eventId: string | null;
+  readonly source: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: string;
+    /** The original key, base64; null when the message had none. */
+    readonly keyBase64: string | null;
+  };
+  /** The original value, base64; null for a message without a value (a tombstone). */
+  readonly valueBase64: string | null;
+  readonly deadLetteredAt: string;
+}
+
+export interface PaymentPipelineOptions {
+  /** Events per append (one transaction each); default 1,000, at most MAX_BATCH_EVENTS. */
+  readonly batchSize?: number;
+  /** A value larger than this is refused (LINE_TOO_LONG) without being parsed. */
+  readonly maxMessageBytes?: number;
+  /** The `source` label of the counters. */
+  readonly source?: string;
+  readonly logger?: Logger;
+  readonly metrics?: IngestionMetrics;
+  /** The time written into dead-letter records. */
+  readonly now?: () => Date;
+}
+
+interface Pending {
+  readonly index: number;
+  readonly event: LedgerEvent;
+}
+
+export class PaymentPipeline {
+  private readonly batchSize: number;
+  private readonly maxMessageBytes: number;
+  private readonly source: string;
+  private readonly logger: Logger;
+  private readonly metrics: IngestionMetrics;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly appender: BatchAppender,
+    options: PaymentPipelineOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > MAX_BATCH_EVENTS) {
+      throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH_EVENTS}, got ${this.batchSize}`);
+    }
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.source = options.source ?? 'kafka';
+    this.logger = options.logger ?? silentLogger();
+    this.metrics = options.metrics ?? ingestionMetrics();
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Validates every message, stores the valid events in message order (in appends of at most
+   * batchSize events, each its own transaction) and settles every message: stored, duplicate or
+   * dead letter. Resolves only after the last append resolved, so the commits it returns never run
+   * ahead of the store. Rejects when the store fails; nothing may be committed then, and the
+   * re-delivered messages come back as duplicates for whatever was stored before the failure.
+   * `between` runs between appends (the adapter heartbeats there during a long batch).
+   */
+  async process(messages: readonly ConsumedMessage[], between?: () => Promise<void>): Promise<BatchResult> {
+    const startedMs = performance.now();
+    const outcomes: (MessageOutcome | undefined)[] = new Array<MessageOutcome | undefined>(messages.length);
+    let pending: Pending[] = [];
+    let firstAppend = true;
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      if (!firstAppend && between !== undefined) await between();
+      firstAppend = false;
+      const chunk = pending;
+      pending = [];
+      const results = await this.appender.append(chunk.map((p) => p.event));
+      if (results.length !== chunk.length) throw new Error(`appender answered ${results.length} results for ${chunk.length} events`);
+      results.forEach((result, i) => {
+        const { index } = chunk[i] as Pending;
+        switch (result.status) {
+          case 'appended':
+            outcomes[index] = {
+              status: 'stored',
+              eventId: result.eventId,
+              position: result.position,
+              warnings: result.warnings.map(reasonOf),
+            };
+            break;
+          case 'duplicate':
+            outcomes[index] = { status: 'duplicate', eventId: result.eventId, position: result.position };
+            break;
+          case 'rejected':
+            outcomes[index] = { status: 'dead-letter', eventId: result.eventId, reason: reasonOf(result.error) };
+            break;
+        }
+      });
+    };
+
+    for (const [index, message] of messages.entries()) {
+      const decoded = this.decode(message);
+      if (!decoded.ok) {
+        outcomes[index] = { status: 'dead-letter', eventId: decoded.error.eventId ?? null, reason: reasonOf(decoded.error) };
+        continue;
+      }
+      pending.push({ index, event: decoded.event });
+      if (pending.length >= this.batchSize) await flush();
+    }
+    await flush();
+
+    const processed: ProcessedMessage[] = [];
+    const deadLetters: SinkMessage[] = [];
+    let stored = 0;
+    let duplicates = 0;
+    const at = this.now().toISOString();
+    for (const [index, message] of messages.entries()) {
+      const outcome = outcomes[index];
+      if (outcome === undefined) throw new Error(`message ${message.topic}/${message.partition}@${message.offset} was not settled`);
+      processed.push({ message, outcome });
+      switch (outcome.status) {
+        case 'stored':
+          stored += 1;
+          break;
+        case 'duplicate':
+          duplicates += 1;
+          break;
+        case 'dead-letter':
+          deadLetters.push(deadLetterMessage(message, outcome.eventId, outcome.reason, at));
+          break;
+      }
+    }
+    const result: BatchResult = {
+      processed,
+      deadLetters,
+      commits: commitsOf(messages),
+      stored,
+      duplicates,
+      deadLettered: deadLetters.length,
+    };
+    this.record(result, performance.now() - startedMs);
+    return result;
+  }
+
+  private decode(message: ConsumedMessage): { ok: true; event: LedgerEvent } | { ok: false; error: LedgerError } {
+    if (message.value === null) return { ok: false, error: new LedgerError('INVALID_JSON', undefined, 'the message has no value') };
+    if (message.value.length > this.maxMessageBytes) {
+      return {
+        ok: false,
+        error: new LedgerError(
+          'LINE_TOO_LONG',
+          undefined,
+          `the message is ${message.value.length} bytes, more than ${this.maxMessageBytes}`,
+        ),
+      };
+    }
+    const text = decodeUtf8(message.value);
+    if (text === undefined) return { ok: false, error: new LedgerError('INVALID_JSON', undefined, 'the message is not valid UTF-8') };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, error: new LedgerError('INVALID_JSON', undefined, `not valid JSON (${(error as Error).message})`) };
+    }
+    const parsed = parseEvent(raw);
+    return parsed.ok ? parsed : { ok: false, error: parsed.error };
+  }
+
+  private record(result: BatchResult, elapsedMs: number): void {
+    const first = result.processed[0];
+    if (first !== undefined) this.metrics.consumed.inc({ topic: first.message.topic }, result.processed.length);
+    this.metrics.stored.inc({ source: this.source }, result.stored);
+    this.metrics.duplicates.inc({ source: this.source }, result.duplicates);
+    const debug = this.logger.isLevelEnabled('debug');
+    let firstPosition: bigint | undefined;
+    let lastPosition: bigint | undefined;
+    for (const { message, outcome } of result.processed) {
+      const where = { partition: message.partition, offset: message.offset };
+      switch (outcome.status) {
+        case 'stored':
+          firstPosition ??= outcome.position;
+          lastPosition = outcome.position;
+          if (debug) this.logger.debug({ ...where, eventId: outcome.eventId, position: outcome.position.toString() }, 'stored');
+          for (const warning of outcome.warnings)
+            this.logger.warn({ ...where, eventId: outcome.eventId, code: warning.code, field: warning.field }, warning.message);
+          break;
+        case 'duplicate':
+          if (debug) this.logger.debug({ ...where, eventId: outcome.eventId, position: outcome.position.toString() }, 'duplicate');
+          break;
+        case 'dead-letter':
+          this.metrics.deadLettered.inc({ source: this.source, code: outcome.reason.code });
+          this.logger.warn(
+            { ...where, eventId: outcome.eventId, code: outcome.reason.code, field: outcome.reason.field },
+            `dead letter: ${outcome.reason.message}`,
+          );
+          break;
+      }
+    }
+    this.logger.info(
+      {
+        messages: result.processed.length,
+        stored: result.stored,
+        duplicates: result.duplicates,
+        deadLettered: result.deadLettered,
+        firstPosition: firstPosition?.toString(),
+        lastPosition: lastPosition?.toString(),
+        commits: result.commits,
+        elapsedMs: Math.round(elapsedMs),
+      },
+      'batch processed',
+    );
+  }
+}
+
+/**
+ * The order of a batch's end (ISSUE 5 §1): the store already happened in `process`; then the dead
+ * letters are produced and acknowledged; then the offsets are committed. A crash anywhere before
+ * the commit re-delivers the batch: stored events come back as duplicates, refused ones are
+ * dead-lettered again (the dead-letter topic is at-least-once too). Nothing is committed that was
+ * neither stored nor dead-lettered.
+ */
+export async function processAndCommit(
+  pipeline: PaymentPipeline,
+  messages: readonly ConsumedMessage[],
+  io: {
+    readonly deadLetters: MessageSink;
+    readonly deadLetterTopic: string;
+    readonly commit: (commits: readonly OffsetCommit[]) => Promise<void>;
+    readonly between?: () => Promise<void>;
+  },
+): Promise<BatchResult> {
+  const result = await pipeline.process(messages, io.between);
+  if (result.deadLetters.length > 0) await io.deadLetters.send(io.deadLetterTopic, result.deadLetters);
+  if (result.commits.length > 0) await io.commit(result.commits);
+  return result;
+}
+
+export function deadLetterMessage(
+  message: ConsumedMessage,
+  eventId: string | null,
+  reason: DeadLetterReason,
+  deadLetteredAt: string,
+): SinkMessage {
+  const record: DeadLetterRecord = {
+    reason,
+    eventId,
+    source: {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      keyBase64: message.key?.toString('base64') ?? null,
+    },
+    valueBase64: message.value?.toString('base64') ?? null,
+    deadLetteredAt,
+  };
+  return {
+    // Same key as the original: a department's refusals land in one dead-letter partition, in order.
+    key: message.key,
+    value: JSON.stringify(record),
+    headers: {
+      'x-dead-letter-code': reason.code,
+      'x-source-topic': message.topic,
+      'x-source-partition': String(message.partition),
+      'x-source-offset': message.offset,
+    },
+  };
+}
+
+/** Per topic-partition: the highest offset of the batch + 1. */
+export function commitsOf(messages: readonly ConsumedMessage[]): OffsetCommit[] {
+  const highest = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  for (const message of messages) {
+    const key = `${message.topic}\u0000${message.partition}`;
+    const offset = BigInt(message.offset);
+    const current = highest.get(key);
+    if (current === undefined || offset > current.offset) highest.set(key, { topic: message.topic, partition: message.partition, offset });
+  }
+  return [...highest.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset: (offset + 1n).toString() }));
+}
+
+function reasonOf(error: LedgerError): DeadLetterReason {
+  return { code: error.code, field: error.field ?? null, message: error.message };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a UTF-8 value, or undefined when the bytes are not UTF-8 (refused rather than replaced with U+FFFD). */
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
