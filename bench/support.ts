@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { migrate, PostgresDatabase, type Database } from '@ledger/event-store';
+
+/** Benchmarks run on the real server: `BENCH_SERVER_URL` (default the local one, trust auth). */
+export const BENCH_SERVER_URL = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  readonly db: Database;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A throwaway database on the server, migrated, dropped afterwards. */
+export async function benchDatabase(label: string): Promise<BenchDatabase> {
+  const name = `ledger_bench_${label}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(BENCH_SERVER_URL, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(BENCH_SERVER_URL);
+  url.pathname = `/${name}`;
+  const db = new PostgresDatabase(url.toString(), { maxConnections: 4 });
+  await migrate(db);
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      const dropper = postgres(BENCH_SERVER_URL, { max: 1, onnotice: () => undefined });
+      await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+export function rate(count: number, ms: number): number {
+  return Math.round((count * 1000) / ms);
+}
+
+export function percentile(samplesMs: number[], p: number): number {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Number((sorted[Math.max(0, index)] ?? 0).toFixed(2));
+}
+
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** A deterministic pseudo-random sequence, so that two runs measure the same data. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+export function report(title: string, rows: [string, string | number][]): void {
+  process.stdout.write(`\n${title}\n`);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [key, value] of rows) process.stdout.write(`  ${key.padEnd(width)}  ${value}\n`);
+}
