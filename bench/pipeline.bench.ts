@@ -128,11 +128,11 @@ function consumed(department: number, value: string, offsets: number[]): Consume
 
 /**
  * Runs the benchmark on a throwaway database of the server at `serverUrl` (dropped afterwards).
- * `lanes` > 1 processes the partitions in that many concurrent lanes, each sequential, as the
- * consumer does with KAFKA_PARTITIONS_CONCURRENTLY: departments never share a lane, so their
- * streams never wait on each other's locks.
+ * `lanes` processes the partitions in that many concurrent lanes, each sequential, as the
+ * consumer does with KAFKA_PARTITIONS_CONCURRENTLY (default 2, as there): departments never share
+ * a lane, so their streams never wait on each other's locks.
  */
-export async function runPipelineBench(serverUrl: string, total = 500_000, batchSize = 1_000, lanes = 1): Promise<PipelineBenchResult> {
+export async function runPipelineBench(serverUrl: string, total = 500_000, batchSize = 1_000, lanes = 2): Promise<PipelineBenchResult> {
   const name = `ledger_bench_pipeline_${randomBytes(3).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -248,7 +248,7 @@ export function printPipelineBench(result: PipelineBenchResult): void {
 if (require.main === module) {
   const serverUrl = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const total = Number(process.env.BENCH_PIPELINE_EVENTS ?? 500_000);
-  const lanes = Number(process.env.BENCH_PIPELINE_LANES ?? 1);
+  const lanes = Number(process.env.BENCH_PIPELINE_LANES ?? 2);
   runPipelineBench(serverUrl, total, 1_000, lanes).then(printPipelineBench, (error: unknown) => {
     process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 1;

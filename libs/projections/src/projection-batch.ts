@@ -1,5 +1,5 @@
 import type { LedgerEvent, LedgerState, LineState, PaymentState, Quarter } from '@ledger/domain';
-import type { Sql } from '@ledger/event-store';
+import { copyText, type CopyChunk, type Transaction } from '@ledger/event-store';
 
 /** Where an event sits in the log: what the store added to it. */
 export interface LogPlace {
@@ -150,7 +150,7 @@ export class ProjectionBatch {
   }
 
   /** Writes everything collected since the last flush, in the caller's transaction. */
-  async flush(tx: Sql): Promise<void> {
+  async flush(tx: Transaction): Promise<void> {
     if (this.opened.length > 0) {
       await tx.query(
         `INSERT INTO ledger_lines (line_id, department, fiscal_year, name, unit, project, function_code, economic_code,
@@ -206,31 +206,7 @@ export class ProjectionBatch {
       );
     }
     if (this.movements.length > 0) {
-      await tx.query(
-        `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
-                                       adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(line_id text, position bigint, department text, fiscal_year integer,
-              effective_date date, recorded_at timestamptz, initial_fen bigint, adjustments_fen bigint, transfers_in_fen bigint,
-              transfers_out_fen bigint, routine_transfers_out_fen bigint, executed_fen bigint)`,
-        [
-          JSON.stringify(
-            this.movements.map((m) => ({
-              line_id: m.lineId,
-              position: m.position.toString(),
-              department: m.department,
-              fiscal_year: m.fiscalYear,
-              effective_date: m.effectiveDate,
-              recorded_at: m.recordedAt,
-              initial_fen: m.initialFen.toString(),
-              adjustments_fen: m.adjustmentsFen.toString(),
-              transfers_in_fen: m.transfersInFen.toString(),
-              transfers_out_fen: m.transfersOutFen.toString(),
-              routine_transfers_out_fen: m.routineTransfersOutFen.toString(),
-              executed_fen: m.executedFen.toString(),
-            })),
-          ),
-        ],
-      );
+      await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(this.movements));
     }
     if (this.touchedPayments.size > 0) {
       const reversals = [...this.touchedPayments].map((eventId) => ({
@@ -269,4 +245,40 @@ export class ProjectionBatch {
     this.movements.length = 0;
     this.periods.length = 0;
   }
+}
+
+const MOVEMENT_COLUMNS = [
+  'line_id',
+  'position',
+  'department',
+  'fiscal_year',
+  'effective_date',
+  'recorded_at',
+  'initial_fen',
+  'adjustments_fen',
+  'transfers_in_fen',
+  'transfers_out_fen',
+  'routine_transfers_out_fen',
+  'executed_fen',
+] as const;
+
+/** Rows per COPY chunk: the server parses one while the next is made. */
+const MOVEMENTS_PER_CHUNK = 256;
+
+/** Movement rows in COPY's text format; line ids and departments with their tab, line end and backslash escaped. */
+function* movementChunks(movements: readonly MovementRow[]): Generator<CopyChunk> {
+  let chunk = '';
+  let rows = 0;
+  for (const m of movements) {
+    chunk +=
+      `${copyText(m.lineId)}\t${m.position}\t${copyText(m.department)}\t${m.fiscalYear}\t${m.effectiveDate}\t${m.recordedAt}\t` +
+      `${m.initialFen}\t${m.adjustmentsFen}\t${m.transfersInFen}\t${m.transfersOutFen}\t${m.routineTransfersOutFen}\t${m.executedFen}\n`;
+    rows += 1;
+    if (rows === MOVEMENTS_PER_CHUNK) {
+      yield chunk;
+      chunk = '';
+      rows = 0;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

@@ -77,3 +77,10 @@ export const PG_TYPE = { INT8: 20, DATE: 1082, NUMERIC: 1700 } as const;
 export function copyStatement(table: string, columns: readonly string[], source: 'STDIN' | "'/dev/blob'"): string {
   return `COPY ${table} (${columns.join(', ')}) FROM ${source}`;
 }
+
+const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A text field of COPY's text format: backslash, tab and line ends escaped. */
+export function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] as string) : value;
+}

@@ -20,7 +20,7 @@ describe('kafkaConfigFromEnv', () => {
       sasl: undefined,
       maxBytesPerPartition: 1048576,
       maxBytes: 8388608,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: 2,
     });
     const config = kafkaConfigFromEnv({
       KAFKA_BROKERS: 'b:9094',

@@ -28,7 +28,11 @@ export interface LedgerKafkaConfig {
   readonly maxBytesPerPartition: number;
   /** `KAFKA_MAX_BYTES` (default 8 MiB): bounds one fetch over all partitions. */
   readonly maxBytes: number;
-  /** `KAFKA_PARTITIONS_CONCURRENTLY` (default 1): partitions processed at once; each stays sequential. */
+  /**
+   * `KAFKA_PARTITIONS_CONCURRENTLY` (default 2): partitions processed at once; each stays sequential.
+   * Two let this process prepare one batch while the database stores another; partitions are keyed
+   * by department, so two at once never wait on each other's locks.
+   */
   readonly partitionsConsumedConcurrently: number;
 }
 
@@ -41,7 +45,7 @@ export const KAFKA_DEFAULTS = {
   groupId: 'budget-ledger',
   maxBytesPerPartition: 1024 * 1024,
   maxBytes: 8 * 1024 * 1024,
-  partitionsConsumedConcurrently: 1,
+  partitionsConsumedConcurrently: 2,
 } as const;
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;

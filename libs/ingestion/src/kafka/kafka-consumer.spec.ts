@@ -91,7 +91,7 @@ describe('KafkaPaymentConsumer (kafkajs adapter)', () => {
   it('runs without auto-commit or auto-resolve, and commits after the store and the dead letters', async () => {
     const h = harness();
     await h.consumer.start();
-    expect(h.runConfig()).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1 });
+    expect(h.runConfig()).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2 });
     expect(h.timeline).toEqual([`subscribe {"topics":["treasury.payments"],"fromBeginning":true}`]);
     h.timeline.length = 0;
 

@@ -74,4 +74,47 @@ describeServer('LedgerWriter under concurrent writers [postgres]', () => {
     const view = await queryView(server.db, { department: 'DA', asOf: '2021-12-31' });
     expect(view.total).toMatchObject({ executed: '3960.00', available: '40.00' });
   });
+
+  it('gives an eventId raced into two departments at once to one of them, and refuses it in the other', async () => {
+    // Same eventIds, other content (another department's line): the two transactions lock
+    // different streams, so only the unique eventId stands between them. The writers load with
+    // COPY, which fails without the server's reason when it loses the race; they must retry and
+    // report the loser as a conflict, never fail the batch or store an eventId twice.
+    const [dbA, dbB] = await Promise.all([server.openAnother(2), server.openAnother(2)]);
+    const writers = [testLedger(dbA), testLedger(dbB)];
+    const outcomes = new Map<string, string[]>();
+    for (let round = 0; round < 12; round += 1) {
+      const summaries = await Promise.all(
+        writers.map((ledger, w) =>
+          ledger.append(
+            Array.from({ length: 40 }, (_, i) => ({
+              eventId: `race-${round}-${i}`,
+              type: 'PaymentRecorded',
+              effectiveDate: '2021-06-01',
+              data: { lineId: `${w === 0 ? 'DA' : 'DB'}-${i % LINES}`, amount: '0.01' },
+            })),
+            40,
+          ),
+        ),
+      );
+      summaries.forEach((summary, w) => {
+        for (let i = 0; i < 40; i += 1) {
+          const eventId = `race-${round}-${i}`;
+          const refusal = summary.rejected.find((r) => r.eventId === eventId);
+          outcomes.set(eventId, [...(outcomes.get(eventId) ?? []), refusal === undefined ? `appended by ${w}` : refusal.code]);
+        }
+      });
+    }
+    for (const [eventId, both] of outcomes) {
+      expect({ eventId, outcomes: [...both].sort() }).toEqual({
+        eventId,
+        outcomes: expect.arrayContaining(['EVENT_ID_CONFLICT']) as unknown,
+      });
+      expect(both.filter((o) => o.startsWith('appended'))).toHaveLength(1);
+    }
+    const [{ stored } = { stored: 0n }] = await server.db.query<{ stored: bigint }>(
+      "SELECT count(*) AS stored FROM ledger_events WHERE event_id LIKE 'race-%'",
+    );
+    expect(stored).toBe(BigInt(outcomes.size));
+  });
 });

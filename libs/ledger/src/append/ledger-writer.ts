@@ -11,7 +11,7 @@ import {
   toStoredData,
 } from '@ledger/domain';
 import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent } from '@ledger/event-store';
-import { contentHash } from '@ledger/event-store';
+import { CopyFailedError } from '@ledger/event-store';
 import { loadState, ProjectionBatch } from '@ledger/projections';
 import { thresholdAlerts } from '../alerts/threshold-alerts';
 
@@ -63,28 +63,43 @@ export class LedgerWriter {
   async append(events: readonly LedgerEvent[]): Promise<AppendItemResult[]> {
     if (events.length > MAX_BATCH_EVENTS) throw new Error(`append: ${events.length} events in one batch, at most ${MAX_BATCH_EVENTS}`);
     if (events.length === 0) return [];
-    const lanes = this.lanesOf(events, await this.streamsOf(events));
-    if (lanes.length === 1) return this.appendRouted(events);
+    const streams = await this.streamsOf(events);
+    const lanes = this.lanesOf(events, streams);
+    if (lanes.length === 1) return this.appendRouted(events, streams);
     // Departments never share a rule, a line or a lock, so their events can be stored by
     // separate transactions at once: the database works on one lane while this process prepares
     // the next. Within a lane, and so within a department, the order of the batch is kept.
     const results = new Array<AppendItemResult>(events.length);
     await Promise.all(
       lanes.map(async (indexes) => {
-        const laneResults = await this.appendRouted(indexes.map((i) => events[i] as LedgerEvent));
+        const laneResults = await this.appendRouted(
+          indexes.map((i) => events[i] as LedgerEvent),
+          indexes.map((i) => streams[i]),
+        );
         laneResults.forEach((result, k) => (results[indexes[k] as number] = result));
       }),
     );
     return results;
   }
 
-  /** Stores events (of one lane) in one transaction holding their streams; retried on a race. */
-  private async appendRouted(events: readonly LedgerEvent[]): Promise<AppendItemResult[]> {
+  /**
+   * Stores events (of one lane) in one transaction holding their streams; retried on a race, with
+   * the streams looked up again (`routed`: the streams of the events, as looked up before).
+   */
+  private async appendRouted(events: readonly LedgerEvent[], routed: readonly (string | undefined)[]): Promise<AppendItemResult[]> {
+    // Events are loaded with COPY until a load fails without saying why; from then on with INSERT,
+    // whose error is the server's own (a unique violation is a race, retried; anything else is thrown).
+    let load: 'copy' | 'insert' = 'copy';
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const streams = new Set((await this.streamsOf(events)).filter((s): s is string => s !== undefined));
-        return await this.store.withStreams([...streams], (session) => this.appendLocked(session, streams, events));
+        const looked = attempt === 1 ? routed : await this.streamsOf(events);
+        const streams = new Set(looked.filter((s): s is string => s !== undefined));
+        return await this.store.withStreams([...streams], (session) => this.appendLocked(session, streams, events), { load });
       } catch (error) {
+        if (load === 'copy' && error instanceof CopyFailedError) {
+          load = 'insert';
+          continue;
+        }
         if (attempt < MAX_ATTEMPTS && (error instanceof RoutingChanged || isUniqueViolation(error))) continue;
         throw error;
       }
@@ -217,7 +232,7 @@ export class LedgerWriter {
           : { status: 'rejected', eventId: event.eventId, error: conflict(event.eventId) };
         return;
       }
-      const hash = contentHash(newEvent);
+      const hash = session.contentHash(newEvent);
       const earlier = seenInBatch.get(event.eventId);
       if (earlier !== undefined) {
         // Resolved to the earlier occurrence's position once the batch is stored.
