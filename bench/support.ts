@@ -11,7 +11,7 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A throwaway database on the server, migrated, dropped afterwards. */
+/** A throwaway database on the server, migrated, dropped afterwards (kept, and named, with BENCH_KEEP=1). */
 export async function benchDatabase(label: string): Promise<BenchDatabase> {
   const name = `ledger_bench_${label}_${randomBytes(3).toString('hex')}`;
   const admin = postgres(BENCH_SERVER_URL, { max: 1, onnotice: () => undefined });
@@ -26,6 +26,10 @@ export async function benchDatabase(label: string): Promise<BenchDatabase> {
     url: url.toString(),
     async drop() {
       await db.close();
+      if (process.env.BENCH_KEEP === '1') {
+        process.stdout.write(`kept the database ${url.toString()}\n`);
+        return;
+      }
       const dropper = postgres(BENCH_SERVER_URL, { max: 1, onnotice: () => undefined });
       await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await dropper.end();

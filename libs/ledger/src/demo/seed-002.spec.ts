@@ -163,8 +163,21 @@ describeEachEngine('seed 002 department-year', (get) => {
       movements: await db.query('SELECT * FROM ledger_movements ORDER BY line_id, position'),
       reversals: await db.query('SELECT * FROM ledger_reversals ORDER BY payment_event_id'),
       periods: await db.query('SELECT * FROM ledger_periods ORDER BY department, fiscal_year, quarter'),
+      // The rebuild drops the movements' indexes and constraints while it fills the table.
+      indexes: await db.query(
+        `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition, indisprimary, indisunique
+           FROM pg_index WHERE indrelid = ANY ('{ledger_lines,ledger_movements,ledger_reversals,ledger_periods}'::regclass[])
+          ORDER BY 1`,
+      ),
+      constraints: await db.query(
+        `SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+          WHERE conrelid = 'ledger_movements'::regclass ORDER BY conname`,
+      ),
     });
     const before = await snapshot();
+    expect(before.indexes.map((i) => (i as { name: string }).name)).toEqual(
+      expect.arrayContaining(['ledger_movements_pkey', 'ledger_movements_department_date']),
+    );
     const first = await rebuildProjections(db);
     expect(await snapshot()).toEqual(before);
     await rebuildProjections(db);
