@@ -12,7 +12,16 @@ import {
   type CanonicalEventParts,
   type HashedEventParts,
 } from './canonical';
-import { CopyFailedError, copyText, type Database, type QueryOptions, type Sql, type Statement, type Transaction } from './db/database';
+import {
+  CopyFailedError,
+  copyText,
+  textArrayLiteral,
+  type Database,
+  type QueryOptions,
+  type Sql,
+  type Statement,
+  type Transaction,
+} from './db/database';
 import {
   READ_ALL_MAX_LIMIT,
   StreamVersionConflictError,
@@ -732,16 +741,6 @@ class LockKeys {
   }
 }
 
-/** A PostgreSQL array literal of texts: every element quoted, `"` and `\` escaped. */
-function textArrayLiteral(values: readonly string[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i += 1) {
-    if (i > 0) out += ',';
-    out += '"' + (values[i] as string).replace(/["\\]/g, '\\$&') + '"';
-  }
-  return out + '}';
-}
-
 /** Stream heads as the array parameters of a statement. */
 class HeadColumns {
   private readonly ids: string[] = [];
@@ -792,7 +791,7 @@ const COPY_COLUMNS = [
  * About this many bytes go to the server at a time: large enough to cost little per chunk, small
  * enough to overlap. The first chunk is smaller, so that the server starts early.
  */
-const COPY_CHUNK_BYTES = 32 * 1024;
+const COPY_CHUNK_BYTES = 256 * 1024;
 const COPY_FIRST_CHUNK_BYTES = 4 * 1024;
 
 /**

@@ -45,13 +45,16 @@ export function emptySummary(): AppendSummary {
 
 /**
  * Feeds numbered raw inputs (NDJSON lines, or items of a JSON array already parsed) through
- * validation and the appender in batches. Each input is accepted or refused on its own; a batch
- * is stored (and acknowledged) before the next one is read, so memory stays bounded and a crash
- * loses nothing that was reported stored.
+ * validation and the appender in batches. Each input is accepted or refused on its own. Batches
+ * are stored one after the other, in input order; while one is being stored the next is read and
+ * validated, and no third is taken before the first is stored, so memory stays bounded (two
+ * batches) and nothing is reported stored before it is.
  */
 export class Ingestion {
   readonly summary = emptySummary();
   private batch: { line: number; event: LedgerEvent }[] = [];
+  /** The batch being stored, if any. */
+  private inFlight: Promise<void> | undefined;
 
   constructor(
     private readonly appender: BatchAppender,
@@ -83,14 +86,34 @@ export class Ingestion {
       return;
     }
     this.batch.push({ line: lineNo, event: parsed.event });
-    if (this.batch.length >= this.batchSize) await this.flush();
+    if (this.batch.length >= this.batchSize) await this.send();
   }
 
-  /** Stores what is pending. */
+  /** Stores what is pending, and resolves once everything taken so far is stored. */
   async flush(): Promise<void> {
+    await this.send();
+    const inFlight = this.inFlight;
+    this.inFlight = undefined;
+    await inFlight;
+  }
+
+  /**
+   * Waits for the batch in flight to be stored, then sends the pending one without waiting for
+   * it. A failure of the store surfaces at the next send or flush.
+   */
+  private async send(): Promise<void> {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
+    const previous = this.inFlight;
+    this.inFlight = undefined;
+    await previous;
+    const storing = this.store(batch);
+    storing.catch(() => undefined);
+    this.inFlight = storing;
+  }
+
+  private async store(batch: readonly { line: number; event: LedgerEvent }[]): Promise<void> {
     const results = await this.appender.append(batch.map((b) => b.event));
     results.forEach((result, i) => {
       const line = (batch[i] as { line: number }).line;

@@ -1,6 +1,9 @@
 import type { LedgerState, LineKind } from '@ledger/domain';
 import { emptyState } from '@ledger/domain';
-import type { Sql } from '@ledger/event-store';
+import { textArrayLiteral, type Sql } from '@ledger/event-store';
+
+/** Fixed statement texts, run for every batch: kept prepared on the connection. */
+const PREPARED = { prepare: true } as const;
 
 /** The keys of the ledger state that a batch of events reads. */
 export interface StateKeys {
@@ -35,8 +38,9 @@ export async function loadState(tx: Sql, keys: StateKeys): Promise<LedgerState> 
       `SELECT e.event_id, e.data->>'lineId' AS line_id, ((e.data->>'amount')::numeric * 100)::bigint AS amount_fen,
               COALESCE(r.reversed_fen, 0) AS reversed_fen
        FROM ledger_events e LEFT JOIN ledger_reversals r ON r.payment_event_id = e.event_id
-       WHERE e.event_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND e.type = 'PaymentRecorded'`,
-      [JSON.stringify(paymentIds)],
+       WHERE e.event_id = ANY($1::text::text[]) AND e.type = 'PaymentRecorded'`,
+      [textArrayLiteral(paymentIds)],
+      PREPARED,
     );
     for (const row of rows) {
       state.payments.set(row.event_id, {
@@ -51,8 +55,9 @@ export async function loadState(tx: Sql, keys: StateKeys): Promise<LedgerState> 
   if (lineIds.size > 0) {
     const rows = await tx.query<LineRow>(
       `SELECT line_id, department, fiscal_year, kind, tags, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, executed_fen
-       FROM ledger_lines WHERE line_id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify([...lineIds])],
+       FROM ledger_lines WHERE line_id = ANY($1::text::text[])`,
+      [textArrayLiteral([...lineIds])],
+      PREPARED,
     );
     for (const row of rows) {
       state.lines.set(row.line_id, {
@@ -74,8 +79,9 @@ export async function loadState(tx: Sql, keys: StateKeys): Promise<LedgerState> 
   if (departments.size > 0) {
     const rows = await tx.query<{ department: string; fiscal_year: number; closed: bigint }>(
       `SELECT department, fiscal_year, count(*) AS closed FROM ledger_periods
-       WHERE department IN (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY department, fiscal_year`,
-      [JSON.stringify([...departments])],
+       WHERE department = ANY($1::text::text[]) GROUP BY department, fiscal_year`,
+      [textArrayLiteral([...departments])],
+      PREPARED,
     );
     for (const row of rows) state.closedQuarters.set(`${row.department}|${row.fiscal_year}`, Number(row.closed));
   }

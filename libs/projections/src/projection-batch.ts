@@ -1,5 +1,5 @@
 import type { LedgerEvent, LedgerState, LineState, PaymentState, Quarter } from '@ledger/domain';
-import { copyText, type CopyChunk, type Transaction } from '@ledger/event-store';
+import { copyText, textArrayLiteral, type CopyChunk, type Transaction } from '@ledger/event-store';
 
 /** Where an event sits in the log: what the store added to it. */
 export interface LogPlace {
@@ -184,25 +184,34 @@ export class ProjectionBatch {
       );
     }
     if (this.touchedLines.size > 0) {
-      const totals = [...this.touchedLines].map((lineId) => {
+      // The new totals of every line this batch moved, as one array per column.
+      const ids: string[] = [];
+      const [initial, adjustments, transfersIn, transfersOut, executed]: [bigint[], bigint[], bigint[], bigint[], bigint[]] = [
+        [],
+        [],
+        [],
+        [],
+        [],
+      ];
+      for (const lineId of this.touchedLines) {
         const line = this.state.lines.get(lineId) as LineState;
-        return {
-          line_id: lineId,
-          initial_fen: line.initialFen.toString(),
-          adjustments_fen: line.adjustmentsFen.toString(),
-          transfers_in_fen: line.transfersInFen.toString(),
-          transfers_out_fen: line.transfersOutFen.toString(),
-          executed_fen: line.executedFen.toString(),
-        };
-      });
+        ids.push(lineId);
+        initial.push(line.initialFen);
+        adjustments.push(line.adjustmentsFen);
+        transfersIn.push(line.transfersInFen);
+        transfersOut.push(line.transfersOutFen);
+        executed.push(line.executedFen);
+      }
+      const columns = [initial, adjustments, transfersIn, transfersOut, executed];
       await tx.query(
         `UPDATE ledger_lines l
          SET initial_fen = x.initial_fen, adjustments_fen = x.adjustments_fen, transfers_in_fen = x.transfers_in_fen,
              transfers_out_fen = x.transfers_out_fen, executed_fen = x.executed_fen
-         FROM jsonb_to_recordset($1::jsonb) AS x(line_id text, initial_fen bigint, adjustments_fen bigint,
-              transfers_in_fen bigint, transfers_out_fen bigint, executed_fen bigint)
+         FROM unnest($1::text::text[], $2::text::bigint[], $3::text::bigint[], $4::text::bigint[], $5::text::bigint[], $6::text::bigint[])
+              AS x(line_id, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, executed_fen)
          WHERE l.line_id = x.line_id`,
-        [JSON.stringify(totals)],
+        [textArrayLiteral(ids), ...columns.map((column) => `{${column.join(',')}}`)],
+        { prepare: true },
       );
     }
     if (this.movements.length > 0) {
@@ -263,7 +272,7 @@ const MOVEMENT_COLUMNS = [
 ] as const;
 
 /** Rows per COPY chunk: the server parses one while the next is made. */
-const MOVEMENTS_PER_CHUNK = 256;
+const MOVEMENTS_PER_CHUNK = 4096;
 
 /** Movement rows in COPY's text format; line ids and departments with their tab, line end and backslash escaped. */
 function* movementChunks(movements: readonly MovementRow[]): Generator<CopyChunk> {

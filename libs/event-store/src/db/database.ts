@@ -84,3 +84,13 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\
 export function copyText(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] as string) : value;
 }
+
+/** A PostgreSQL array literal of texts: every element quoted, `"` and `\` escaped. */
+export function textArrayLiteral(values: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) out += ',';
+    out += '"' + (values[i] as string).replace(/["\\]/g, '\\$&') + '"';
+  }
+  return out + '}';
+}

@@ -11,7 +11,7 @@ import {
   toStoredData,
 } from '@ledger/domain';
 import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent } from '@ledger/event-store';
-import { CopyFailedError } from '@ledger/event-store';
+import { CopyFailedError, textArrayLiteral } from '@ledger/event-store';
 import { loadState, ProjectionBatch } from '@ledger/projections';
 import { thresholdAlerts } from '../alerts/threshold-alerts';
 
@@ -185,12 +185,13 @@ export class LedgerWriter {
     if (lineIds.size === 0 && paymentIds.size === 0) return paymentLines;
     const rows = await this.db.query<{ line_id: string; department: string; fiscal_year: number; payment_event_id: string | null }>(
       `SELECT l.line_id, l.department, l.fiscal_year, NULL AS payment_event_id
-       FROM ledger_lines l WHERE l.line_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+       FROM ledger_lines l WHERE l.line_id = ANY($1::text::text[])
        UNION ALL
        SELECT l.line_id, l.department, l.fiscal_year, e.event_id
        FROM ledger_events e JOIN ledger_lines l ON l.line_id = e.data->>'lineId'
-       WHERE e.event_id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND e.type = 'PaymentRecorded'`,
-      [JSON.stringify([...lineIds]), JSON.stringify([...paymentIds])],
+       WHERE e.event_id = ANY($2::text::text[]) AND e.type = 'PaymentRecorded'`,
+      [textArrayLiteral([...lineIds]), textArrayLiteral([...paymentIds])],
+      { prepare: true },
     );
     if (this.lineRoutes.size + rows.length > MAX_REMEMBERED_LINES) this.lineRoutes.clear();
     for (const row of rows) {
