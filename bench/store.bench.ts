@@ -99,7 +99,7 @@ export async function runStoreBench(total = 200_000, batchSize = 1_000): Promise
       ['plain COPY, same rows (rows/s)', figures.copyPerSecond],
       ['append ÷ COPY (target ≥ 0.40)', figures.appendToCopyRatio],
       ['follower readAll (events/s, target ≥ 120,000)', figures.followerReadPerSecond],
-      ['peak RSS so far (MB)', figures.peakRssMb],
+      ['peak RSS (MB; this process also holds the rows it COPYs)', figures.peakRssMb],
     ]);
     return figures;
   } finally {
