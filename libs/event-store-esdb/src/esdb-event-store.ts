@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WrongExpectedVersionError } from '@eventstore/db-client';
 import { canonicalParts, chainHash, contentHashOfParts, GENESIS_HASH, type CanonicalEventParts } from '@ledger/event-store/canonical';
 import type { Sql } from '@ledger/event-store/db/database';
+import { assertLimit, CheckpointedSubscription } from '@ledger/event-store/subscription-base';
 import {
   READ_ALL_MAX_LIMIT,
   type AppendOutcome,
@@ -57,7 +58,6 @@ const DEFAULT_CLAIM_TIMEOUT_MS = 60_000;
 const DEFAULT_PENDING_WAIT_MS = 5_000;
 const PENDING_POLL_FIRST_MS = 20;
 const PENDING_POLL_MAX_MS = 500;
-const DEFAULT_BATCH_SIZE = 1_000;
 /** Checkpoints kept per subscription: only the last is read; a few more help when looking into a problem. */
 const CHECKPOINTS_KEPT = 16;
 
@@ -596,61 +596,37 @@ class AppendRun {
  * The handler's writes and the checkpoint are not atomic: after a crash between them the batch is
  * handled again. Any error stops the subscription; caughtUp() and stop() then reject with it.
  */
-class EsdbSubscription implements Subscription {
-  private current = 0n;
+class EsdbSubscription extends CheckpointedSubscription {
   private checkpointRevision: EsdbExpectedRevision = 'no_stream';
-  private stopping = false;
-  private failure: { error: unknown } | undefined;
   private live: EsdbAllSubscription | undefined;
-  private readonly waiters = new Set<{ target: bigint; resolve: () => void; reject: (error: unknown) => void }>();
-  private readonly started: Promise<void>;
-  private readonly done: Promise<void>;
-  private readonly batchSize: number;
   private readonly stream: string;
 
   constructor(
     private readonly store: EsdbEventStore,
-    private readonly options: SubscriptionOptions,
+    options: SubscriptionOptions,
     private readonly handler: SubscriptionHandler,
   ) {
-    if (options.subscriptionId === '') throw new TypeError('subscriptionId required');
-    this.batchSize = Math.min(assertLimit(options.batchSize ?? DEFAULT_BATCH_SIZE), READ_ALL_MAX_LIMIT);
+    super(options);
     this.stream = checkpointStreamOf(options.subscriptionId);
-    this.started = this.loadCheckpoint();
-    this.done = this.started.then(
-      () => this.run(),
-      (error: unknown) => this.fail(error),
-    );
+    this.start();
   }
 
-  position = (): bigint => this.current;
-
-  async caughtUp(): Promise<void> {
-    const target = await this.store.headPosition();
-    await this.started.catch(() => undefined);
-    return new Promise<void>((resolve, reject) => {
-      this.waiters.add({ target, resolve, reject });
-      this.settleWaiters();
-    });
+  protected target(): Promise<bigint> {
+    return this.store.headPosition();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.started.catch(() => undefined);
+  protected async interrupt(): Promise<void> {
     await this.live?.close();
-    await this.done;
-    this.settleWaiters();
-    if (this.failure !== undefined) throw this.failure.error;
   }
 
-  private async loadCheckpoint(): Promise<void> {
+  protected async loadCheckpoint(): Promise<void> {
     const [last] = await this.store.log.readStream(this.stream, { fromRevision: 'end', maxCount: 1, direction: 'backwards' });
     if (last === undefined) return;
     this.current = decodeCheckpoint(last.data, describe(last));
     this.checkpointRevision = last.revision;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     if (this.stopping) return;
     const live = this.store.log.subscribeToAll(readPositionAfter(this.current));
     this.live = live;
@@ -706,22 +682,6 @@ class EsdbSubscription implements Subscription {
     this.checkpointRevision = expected === 'no_stream' ? 0n : (expected as bigint) + 1n;
     this.current = last.position;
     this.settleWaiters();
-  }
-
-  private fail(error: unknown): void {
-    if (this.failure === undefined) this.failure = { error };
-    this.stopping = true;
-    this.settleWaiters();
-  }
-
-  private settleWaiters(): void {
-    for (const waiter of this.waiters) {
-      if (this.failure !== undefined) waiter.reject(this.failure.error);
-      else if (this.current >= waiter.target) waiter.resolve();
-      else if (this.stopping) waiter.reject(new Error(`subscription ${this.options.subscriptionId} stopped before catching up`));
-      else continue;
-      this.waiters.delete(waiter);
-    }
   }
 }
 
@@ -783,11 +743,6 @@ function assertLedgerStreamId(streamId: string): void {
   if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId required');
   if (!isLedgerStream(streamId))
     throw new TypeError(`streamId ${JSON.stringify(streamId)}: names starting with '$' are EventStoreDB's and the adapter's own`);
-}
-
-function assertLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-  return limit;
 }
 
 function errorMessage(error: unknown): string {

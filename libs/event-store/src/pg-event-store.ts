@@ -12,6 +12,7 @@ import {
   type CanonicalEventParts,
   type HashedEventParts,
 } from './canonical';
+import { assertLimit, CheckpointedSubscription } from './subscription-base';
 import {
   CopyFailedError,
   copyText,
@@ -55,7 +56,6 @@ export const MAX_EVENTS_PER_TRANSACTION = 1 << 20;
 const APPEND_MAX_ATTEMPTS = 3;
 const VERIFY_PAGE_SIZE = 5_000;
 const DEFAULT_POLL_INTERVAL_MS = 100;
-const DEFAULT_BATCH_SIZE = 1_000;
 const EVENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 // Text the server would store other than it was given (UTF-8 has no form for half a surrogate
@@ -875,11 +875,6 @@ function assertStreamId(streamId: string): void {
   if (LONE_SURROGATE.test(streamId)) throw new TypeError(`streamId ${JSON.stringify(streamId)} is not well-formed Unicode`);
 }
 
-function assertLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-  return limit;
-}
-
 function partsOf(row: EventRow): CanonicalEventParts {
   return {
     type: row.type,
@@ -935,58 +930,34 @@ function toStoredEvents(rows: readonly EventRow[]): StoredEvent[] {
  * error stops the subscription; caughtUp() and stop() then reject with it, and the batch that
  * failed is handled again by the next subscription under the same id.
  */
-class PollingSubscription implements Subscription {
-  private current = 0n;
-  private stopping = false;
-  private failure: { error: unknown } | undefined;
+class PollingSubscription extends CheckpointedSubscription {
   private wake: (() => void) | undefined;
-  private readonly waiters = new Set<{ target: bigint; resolve: () => void; reject: (error: unknown) => void }>();
-  private readonly started: Promise<void>;
-  private readonly done: Promise<void>;
-  private readonly batchSize: number;
   private readonly pollIntervalMs: number;
 
   constructor(
     private readonly db: Database,
     private readonly store: PgEventStore,
-    private readonly options: SubscriptionOptions,
+    options: SubscriptionOptions,
     private readonly handler: SubscriptionHandler,
   ) {
-    if (options.subscriptionId === '') throw new TypeError('subscriptionId required');
-    this.batchSize = Math.min(assertLimit(options.batchSize ?? DEFAULT_BATCH_SIZE), READ_ALL_MAX_LIMIT);
+    super(options);
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     if (!Number.isFinite(this.pollIntervalMs) || this.pollIntervalMs < 0) throw new RangeError('pollIntervalMs must be ≥ 0');
-    this.started = this.loadCheckpoint();
-    // Both promises settle without rejecting: the failure is kept and handed out by caughtUp()/stop().
-    this.done = this.started.then(
-      () => this.run(),
-      (error: unknown) => this.fail(error),
-    );
+    this.start();
   }
 
-  position = (): bigint => this.current;
-
-  async caughtUp(): Promise<void> {
+  protected target(): Promise<bigint> {
     // Every event committed by now, not only those readable now (headPosition): otherwise a
-    // transaction running elsewhere on the server could make this resolve before our own appends.
-    const target = await this.store.lastCommittedPosition();
-    await this.started.catch(() => undefined);
-    return new Promise<void>((resolve, reject) => {
-      const waiter = { target, resolve, reject };
-      this.waiters.add(waiter);
-      this.settleWaiters();
-    });
+    // transaction running elsewhere on the server could make caughtUp() resolve before our own appends.
+    return this.store.lastCommittedPosition();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
+  protected interrupt(): Promise<void> {
     this.wake?.();
-    await this.done;
-    this.settleWaiters();
-    if (this.failure !== undefined) throw this.failure.error;
+    return Promise.resolve();
   }
 
-  private async loadCheckpoint(): Promise<void> {
+  protected async loadCheckpoint(): Promise<void> {
     await this.db.query(
       'INSERT INTO ledger_checkpoints (subscription_id, position) VALUES ($1, 0) ON CONFLICT (subscription_id) DO NOTHING',
       [this.options.subscriptionId],
@@ -997,7 +968,7 @@ class PollingSubscription implements Subscription {
     this.current = rows[0]?.position ?? 0n;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     try {
       while (!this.stopping) {
         const events = await this.store.readAll({ after: this.current, limit: this.batchSize });
@@ -1023,22 +994,6 @@ class PollingSubscription implements Subscription {
       }
     } catch (error) {
       this.fail(error);
-    }
-  }
-
-  private fail(error: unknown): void {
-    this.failure = { error };
-    this.stopping = true;
-    this.settleWaiters();
-  }
-
-  private settleWaiters(): void {
-    for (const waiter of this.waiters) {
-      if (this.failure !== undefined) waiter.reject(this.failure.error);
-      else if (this.current >= waiter.target) waiter.resolve();
-      else if (this.stopping) waiter.reject(new Error(`subscription ${this.options.subscriptionId} stopped before catching up`));
-      else continue;
-      this.waiters.delete(waiter);
     }
   }
 
