@@ -788,8 +788,10 @@ const COPY_COLUMNS = [
 ] as const;
 
 /**
- * About this many bytes go to the server at a time: large enough to cost little per chunk, small
- * enough to overlap. The first chunk is smaller, so that the server starts early.
+ * About this many bytes go to the server at a time. Every socket write costs this process a system
+ * call that, on a local server, also delivers the data (a fifth of the writer's CPU in the append
+ * benchmark at 32 KiB); a 1,000-event batch goes in a few writes. The first chunk is small, so
+ * that the server starts parsing early.
  */
 const COPY_CHUNK_BYTES = 256 * 1024;
 const COPY_FIRST_CHUNK_BYTES = 4 * 1024;
