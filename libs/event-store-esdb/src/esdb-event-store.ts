@@ -3,6 +3,7 @@ import { WrongExpectedVersionError } from '@eventstore/db-client';
 import { canonicalParts, chainHash, contentHashOfParts, GENESIS_HASH, type CanonicalEventParts } from '@ledger/event-store/canonical';
 import type { Sql } from '@ledger/event-store/db/database';
 import { assertLimit, CheckpointedSubscription } from '@ledger/event-store/subscription-base';
+import { assertValidEvent as assertValidNewEvent } from '@ledger/event-store/validation';
 import {
   READ_ALL_MAX_LIMIT,
   type AppendOutcome,
@@ -44,9 +45,6 @@ import {
   type EventIdClaim,
 } from './encoding';
 import type { EsdbAllSubscription, EsdbLog, EsdbProposedEvent, EsdbRecordedEvent } from './esdb-log';
-
-const EVENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Attempts of one StreamAppend when concurrent writers move its stream or claim its eventIds. */
 const APPEND_MAX_ATTEMPTS = 5;
@@ -725,18 +723,14 @@ function conflictAt(streamId: string, expected: ExpectedVersion, version: bigint
   return streamVersionConflict(streamId, expected, version < 0n ? 'no_stream' : version);
 }
 
-/** Programmer errors: the domain validates events before they reach the store. */
+/** The contract's checks, and no type of EventStoreDB's own. */
 function assertValidEvent(event: NewEvent): void {
-  if (!EVENT_ID_PATTERN.test(event.eventId)) {
-    throw new TypeError(`eventId ${JSON.stringify(event.eventId)}: 1..128 characters of [A-Za-z0-9._:-] required`);
-  }
-  if (typeof event.type !== 'string' || event.type === '') throw new TypeError(`event ${event.eventId}: type required`);
-  // EventStoreDB reserves types starting with `$` for its own records.
-  if (event.type.startsWith('$')) throw new TypeError(`event ${event.eventId}: type must not start with '$'`);
-  if (!DATE_PATTERN.test(event.effectiveDate)) throw new TypeError(`event ${event.eventId}: effectiveDate must be 'YYYY-MM-DD'`);
-  if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
-    throw new TypeError(`event ${event.eventId}: data must be an object`);
-  }
+  assertValidNewEvent(event, assertNotSystemType);
+}
+
+/** EventStoreDB reserves types starting with `$` for its own records. */
+function assertNotSystemType(type: string, eventId: string): void {
+  if (type.startsWith('$')) throw new TypeError(`event ${eventId}: type must not start with '$'`);
 }
 
 function assertLedgerStreamId(streamId: string): void {

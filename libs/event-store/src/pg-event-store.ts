@@ -13,6 +13,7 @@ import {
   type HashedEventParts,
 } from './canonical';
 import { assertLimit, CheckpointedSubscription } from './subscription-base';
+import { assertValidEvent as assertValidNewEvent } from './validation';
 import {
   CopyFailedError,
   copyText,
@@ -56,8 +57,6 @@ export const MAX_EVENTS_PER_TRANSACTION = 1 << 20;
 const APPEND_MAX_ATTEMPTS = 3;
 const VERIFY_PAGE_SIZE = 5_000;
 const DEFAULT_POLL_INTERVAL_MS = 100;
-const EVENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 // Text the server would store other than it was given (UTF-8 has no form for half a surrogate
 // pair), so that the stream or the chain would no longer match it.
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -852,18 +851,13 @@ function jsonRow({ event, parts, prevHash }: NewRow): string {
   );
 }
 
-/** Programmer errors: the domain validates events before they reach the store. */
+/** The contract's checks, and text the server can store as given (see LONE_SURROGATE). */
 function assertValidEvent(event: NewEvent): void {
-  if (!EVENT_ID_PATTERN.test(event.eventId)) {
-    throw new TypeError(`eventId ${JSON.stringify(event.eventId)}: 1..128 characters of [A-Za-z0-9._:-] required`);
-  }
-  if (typeof event.type !== 'string' || event.type === '') throw new TypeError(`event ${event.eventId}: type required`);
-  if (LONE_SURROGATE.test(event.type)) throw new TypeError(`event ${event.eventId}: type is not well-formed Unicode`);
-  // Stored as a date and read back as 'YYYY-MM-DD': any other spelling would not hash the same again.
-  if (!DATE_PATTERN.test(event.effectiveDate)) throw new TypeError(`event ${event.eventId}: effectiveDate must be 'YYYY-MM-DD'`);
-  if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
-    throw new TypeError(`event ${event.eventId}: data must be an object`);
-  }
+  assertValidNewEvent(event, assertWellFormedType);
+}
+
+function assertWellFormedType(type: string, eventId: string): void {
+  if (LONE_SURROGATE.test(type)) throw new TypeError(`event ${eventId}: type is not well-formed Unicode`);
 }
 
 function uniqueStreamIds(streamIds: readonly string[]): string[] {
