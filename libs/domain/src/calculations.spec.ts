@@ -15,6 +15,7 @@ import {
   type ScoringConfig,
 } from './calculations';
 import { parseYuan, type Fen } from './money';
+import { SEED_004_CHECKPOINTS } from './testing/seed-004';
 
 /** 万元 with two decimals → 分: 1612.16万 = 16121600.00元 = 1612160000n 分. */
 function wan(text: string): Fen {
@@ -103,12 +104,7 @@ describe('quarterly execution (预算执行率, 6 points)', () => {
       ...DEFAULT_SCHEDULE_CONFIG,
       {
         fromYear: 2023,
-        checkpoints: [
-          { period: '3月底', monthDay: '03-31', schedule: '0.20' },
-          { period: '6月底', monthDay: '06-30', schedule: '0.45' },
-          { period: '10月底', monthDay: '10-31', schedule: '0.80' },
-          { period: '12月底', monthDay: '12-31', schedule: '1.00' },
-        ],
+        checkpoints: SEED_004_CHECKPOINTS,
       },
     ];
     const scoring: ScoringConfig = [

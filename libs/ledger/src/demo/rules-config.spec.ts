@@ -3,6 +3,7 @@ import { DEFAULT_SCORING_CONFIG } from '@ledger/domain';
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { queryProgress, queryRatios, queryWarnings, type LedgerRules } from '@ledger/reporting';
 import { testLedger } from '../testing/test-ledger';
+import { SEED_004_CHECKPOINTS } from '@ledger/domain/testing/seed-004';
 
 /**
  * Rules are configuration versioned by fiscal year: a jurisdiction that checks spending at
@@ -25,12 +26,7 @@ const rules: LedgerRules = {
   schedule: [
     {
       fromYear: 2022,
-      checkpoints: [
-        { period: '3月底', monthDay: '03-31', schedule: '0.20' },
-        { period: '6月底', monthDay: '06-30', schedule: '0.45' },
-        { period: '10月底', monthDay: '10-31', schedule: '0.80' },
-        { period: '12月底', monthDay: '12-31', schedule: '1.00' },
-      ],
+      checkpoints: SEED_004_CHECKPOINTS,
     },
     {
       fromYear: 1900,
