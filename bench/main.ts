@@ -39,7 +39,7 @@ async function run(name: BenchName): Promise<void> {
       await runLedgerBench(Number(process.env.BENCH_LEDGER_EVENTS ?? 1_000_000));
       break;
     case 'pipeline':
-      printPipelineBench(await runPipelineBench(BENCH_SERVER_URL));
+      printPipelineBench(await runPipelineBench());
       break;
   }
 }

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
-import { migrate, PgEventStore, PostgresDatabase } from '@ledger/event-store';
+import { PgEventStore } from '@ledger/event-store';
 import {
   ingestionMetrics,
   MetricsRegistry,
@@ -11,6 +9,7 @@ import {
   type MessageSink,
 } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
+import { benchDatabase, peakRssMb, seeded } from './support';
 
 /**
  * Issue 5's benchmark: the Kafka consumer pipeline without the broker. 500,000 payment messages in
@@ -35,15 +34,6 @@ export interface PipelineBenchResult {
   readonly messagesPerSecond: number;
   readonly peakRssMb: number;
   readonly lanes: number;
-}
-
-/** Deterministic, so that two runs measure the same data. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 const lineOf = (d: number, l: number) => `D${d}-L${l}`;
@@ -127,21 +117,15 @@ function consumed(department: number, value: string, offsets: number[]): Consume
 }
 
 /**
- * Runs the benchmark on a throwaway database of the server at `serverUrl` (dropped afterwards).
+ * Runs the benchmark on a throwaway database of the benchmark server (dropped afterwards).
  * `lanes` processes the partitions in that many concurrent lanes, each sequential, as the
  * consumer does with KAFKA_PARTITIONS_CONCURRENTLY (default 2, as there): departments never share
  * a lane, so their streams never wait on each other's locks.
  */
-export async function runPipelineBench(serverUrl: string, total = 500_000, batchSize = 1_000, lanes = 2): Promise<PipelineBenchResult> {
-  const name = `ledger_bench_pipeline_${randomBytes(3).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = new PostgresDatabase(url.toString(), { maxConnections: 4 });
+export async function runPipelineBench(total = 500_000, batchSize = 1_000, lanes = 2): Promise<PipelineBenchResult> {
+  const bench = await benchDatabase('pipeline');
+  const db = bench.db;
   try {
-    await migrate(db);
     const writer = new LedgerWriter(db, new PgEventStore(db));
     const pipeline = new PaymentPipeline(writer, { batchSize, logger: silentLogger(), metrics: ingestionMetrics(new MetricsRegistry()) });
     let deadLetters = 0;
@@ -218,14 +202,11 @@ export async function runPipelineBench(serverUrl: string, total = 500_000, batch
       elapsedMs: Math.round(elapsedMs),
       storedPerSecond: Math.round((stored * 1000) / elapsedMs),
       messagesPerSecond: Math.round((total * 1000) / elapsedMs),
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssMb: peakRssMb(),
       lanes,
     };
   } finally {
-    await db.close();
-    const dropper = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-    await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
+    await bench.drop();
   }
 }
 
@@ -246,10 +227,9 @@ export function printPipelineBench(result: PipelineBenchResult): void {
 }
 
 if (require.main === module) {
-  const serverUrl = process.env.BENCH_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const total = Number(process.env.BENCH_PIPELINE_EVENTS ?? 500_000);
   const lanes = Number(process.env.BENCH_PIPELINE_LANES ?? 2);
-  runPipelineBench(serverUrl, total, 1_000, lanes).then(printPipelineBench, (error: unknown) => {
+  runPipelineBench(total, 1_000, lanes).then(printPipelineBench, (error: unknown) => {
     process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 1;
   });
