@@ -5,7 +5,7 @@ import { PgEventStore } from '@ledger/event-store';
 import { Ingestion } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
 import { DEFAULT_RULES, queryTrace, queryView } from '@ledger/reporting';
-import { benchDatabase, peakRssMb, percentile, rate, report, seeded } from './support';
+import { benchDatabase, cpuMs, peakRssMb, percentile, rate, report, seeded } from './support';
 
 const DEPARTMENTS = 200;
 const LINES_PER_DEPARTMENT = 50;
@@ -75,6 +75,7 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
     const writer = new LedgerWriter(bench.db, store, { paymentPolicy: 'reject', scoring: DEFAULT_RULES.scoring, lanes });
     const ingestion = new Ingestion(writer, 1_000);
     const instants: string[] = [];
+    const cpuBefore = cpuMs();
     const appendStart = performance.now();
     let n = 0;
     for (const raw of ledgerEvents(total)) {
@@ -84,6 +85,7 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
     }
     const summary = await ingestion.finish();
     const appendMs = performance.now() - appendStart;
+    const cpuAfter = cpuMs();
     if (summary.rejected.length > 0) throw new Error(`bench data refused: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
     await bench.db.query('ANALYZE');
 
@@ -123,6 +125,9 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
 
     const figures = {
       appendPerSecond: rate(total, appendMs),
+      appendProcessCpuUs: perEventUs(cpuAfter.process - cpuBefore.process, total),
+      appendServerCpuUs:
+        cpuAfter.server === undefined || cpuBefore.server === undefined ? NaN : perEventUs(cpuAfter.server - cpuBefore.server, total),
       viewP95Ms: percentile(viewMs, 95),
       viewKnownAtP95Ms: percentile(knownAtMs, 95),
       traceEntries,
@@ -133,6 +138,8 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
     };
     report(`ledger: ${total} events, ${DEPARTMENTS} departments × ${LINES_PER_DEPARTMENT} lines (PostgreSQL server)`, [
       ['append with rules + projections, batches of 1,000 (events/s, target ≥ 20,000)', figures.appendPerSecond],
+      ['  CPU per event appended: this process (µs)', figures.appendProcessCpuUs],
+      ['  CPU per event appended: database server, when on this machine (µs)', figures.appendServerCpuUs],
       ['view as of a date, p95 (ms, target ≤ 50)', figures.viewP95Ms],
       ['view known at a past instant, p95 (ms, target ≤ 200)', figures.viewKnownAtP95Ms],
       [`trace of a line with ${traceEntries} entries, p95 (ms, target ≤ 200)`, figures.traceP95Ms],
@@ -144,6 +151,10 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
   } finally {
     await bench.drop();
   }
+}
+
+function perEventUs(ms: number, events: number): number {
+  return Number(((ms * 1000) / events).toFixed(1));
 }
 
 if (require.main === module) {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { migrate, PostgresDatabase, type Database } from '@ledger/event-store';
@@ -64,4 +65,43 @@ export function report(title: string, rows: [string, string | number][]): void {
   process.stdout.write(`\n${title}\n`);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) process.stdout.write(`  ${key.padEnd(width)}  ${value}\n`);
+}
+
+/**
+ * CPU time used so far by this process and by the database server's processes, in ms. Wall-clock
+ * rates on a shared 2-core machine vary from run to run; the CPU each side spends per event is
+ * the steadier figure. The server's is read from /proc, so only for a server on this machine
+ * (processes named `postgres`); undefined otherwise.
+ */
+export function cpuMs(): { process: number; server: number | undefined } {
+  const usage = process.cpuUsage();
+  return { process: (usage.user + usage.system) / 1000, server: serverCpuMs() };
+}
+
+function serverCpuMs(): number | undefined {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  let found = false;
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // pid (comm) state ppid … utime stime: fields 14 and 15, counted after the ")" that ends comm.
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+    found = true;
+  }
+  return found ? ticks / ticksPerMs : undefined;
 }
