@@ -1,6 +1,13 @@
 export * from './event-store';
 export * from './canonical';
-export { PgEventStore, isDuplicateEventIdError, streamLockKey, MAX_EVENTS_PER_TRANSACTION, type AppendSession } from './pg-event-store';
+export {
+  PgEventStore,
+  isDuplicateEventIdError,
+  streamLockKey,
+  MAX_EVENTS_PER_TRANSACTION,
+  type AppendSession,
+  type WithStreamsOptions,
+} from './pg-event-store';
 export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';

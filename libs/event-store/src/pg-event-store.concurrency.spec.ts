@@ -1,4 +1,4 @@
-import type { Database } from './db/database';
+import type { Database, Transaction } from './db/database';
 import type { AppendOutcome, StoredEvent } from './event-store';
 import { PgEventStore } from './pg-event-store';
 import { createThrowawayDatabase, testEngines, type ThrowawayDatabase } from './testing/test-databases';
@@ -163,6 +163,47 @@ onServer('PgEventStore under concurrent appenders [postgres]', () => {
       ]);
     }
     expect(await new PgEventStore(database.db).verify()).toEqual({ ok: true, events: all.length });
+  });
+
+  it('answers the look-up and reads sent with the locks from after the commit of the writer they waited for', async () => {
+    const first = new PgEventStore(await database.openAnother(1));
+    const second = new PgEventStore(await database.openAnother(1));
+    await database.db.query('CREATE TABLE piped (stream_id text PRIMARY KEY, note text NOT NULL)');
+    const streamId = 'budget-piped-2021';
+    const event = newEvent('piped-1');
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let appended: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => (appended = resolve));
+    // The first session stores the event and a row of its own, and waits before committing.
+    const holding = first.withStreams([streamId], async (session) => {
+      await session.append([{ streamId, events: [event] }]);
+      await session.tx.query("INSERT INTO piped (stream_id, note) VALUES ($1, 'written by the first')", [streamId]);
+      appended();
+      await gate;
+    });
+    await inFlight;
+    // The second sends its lock, its look-up of the same event and its read in one pipeline.
+    const again = [newEvent('piped-1')];
+    const waiting = second.withStreams(
+      [streamId],
+      async (session, notes) => ({ notes, head: session.head(streamId), existing: await session.findExisting(again) }),
+      { events: again, read: (tx: Transaction) => tx.query<{ note: string }>('SELECT note FROM piped WHERE stream_id = $1', [streamId]) },
+    );
+    for (let waited = 0; ; waited += 10) {
+      const [row] = await database.db.query<{ waiting: bigint }>(
+        "SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (row?.waiting === 1n) break;
+      if (waited > 5_000) throw new Error('the second session never waited for the lock');
+      await sleepMs(10);
+    }
+    open();
+    await holding;
+    const { notes, head, existing } = await waiting;
+    expect(notes).toEqual([{ note: 'written by the first' }]);
+    expect(head).toBe(0n);
+    expect(existing.get('piped-1')).toEqual({ position: expect.any(BigInt), sameContent: true });
   });
 
   it('retries an append that lost the race for an eventId and reports a duplicate or a conflict', async () => {

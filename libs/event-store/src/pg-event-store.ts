@@ -80,6 +80,13 @@ export interface AppendSession {
   append(appends: readonly StreamAppend[]): Promise<StoredEvent[]>;
 }
 
+/** How PgEventStore.withStreams opens its session; see there. */
+export interface WithStreamsOptions<R> {
+  readonly load?: 'copy' | 'insert';
+  readonly events?: readonly NewEvent[];
+  readonly read?: (tx: Transaction) => Promise<R>;
+}
+
 /** True for the unique violation of a concurrent transaction that stored the same eventId first. */
 export function isDuplicateEventIdError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -140,18 +147,35 @@ export class PgEventStore implements EventStore {
    * INSERT; but an event the server refuses (an eventId that another transaction stored after
    * findExisting) may then fail as a CopyFailedError, which does not say why. A caller that takes
    * it retries with the default, `'insert'`, which reports the server's own error.
+   *
+   * `events`: the events the session is to store. They are validated and hashed before the
+   * transaction begins, while no lock is held, and their stored copies are looked up in the same
+   * pipeline as the locks: `session.findExisting` of that same array answers from that look-up.
+   * `read`: the caller's own reads, sent in that pipeline too (their statements must be issued
+   * before `read` first awaits); its result is `fn`'s second argument (give `read`'s parameter its
+   * type, Transaction, so that the result's type is inferred from it). In READ COMMITTED each
+   * statement sees the commits of every writer the locks waited for, so the whole opening costs
+   * one round trip.
    */
-  async withStreams<T>(
+  async withStreams<T, R = undefined>(
     streamIds: readonly string[],
-    fn: (session: AppendSession) => Promise<T>,
-    options: { readonly load?: 'copy' | 'insert' } = {},
+    fn: (session: AppendSession, read: NoInfer<R>) => Promise<T>,
+    options: WithStreamsOptions<R> = {},
   ): Promise<T> {
     const ids = uniqueStreamIds(streamIds);
     const prepared = new PreparedEvents({ keep: true, validated: false });
+    const events = options.events ?? [];
+    for (const event of events) prepared.get(event);
     return this.db.transaction(async (tx) => {
-      const session = await this.openSession(tx, ids, prepared);
+      const opening = this.openSession(tx, ids, prepared);
+      const existing = events.length === 0 ? undefined : findExistingIn(tx, prepared, events);
+      const reading = options.read?.(tx);
+      // Answers come in the order sent: a failed lock fails the statements behind it, and its
+      // error is the one Promise.all reports.
+      const [session, found, read] = await Promise.all([opening, existing, reading]);
       if (options.load === 'copy') session.loadWithCopy = true;
-      return fn(session);
+      if (found !== undefined) session.lookedUp = { events, found };
+      return fn(session, read as R);
     });
   }
 
@@ -449,6 +473,8 @@ class PgAppendSession implements AppendSession {
   private nextIndex = 0;
   /** append() loads with COPY instead of INSERT (see PgEventStore.withStreams). */
   loadWithCopy = false;
+  /** The look-up of withStreams' `events`, made as the session opened. */
+  lookedUp: { readonly events: readonly NewEvent[]; readonly found: ExistingById } | undefined;
 
   constructor(
     readonly tx: Transaction,
@@ -467,18 +493,8 @@ class PgAppendSession implements AppendSession {
   }
 
   async findExisting(events: readonly NewEvent[]): Promise<Map<string, { position: bigint; sameContent: boolean }>> {
-    const found = new Map<string, { position: bigint; sameContent: boolean }>();
-    if (events.length === 0) return found;
-    const hashes = new Map<string, string>();
-    // An eventId given twice is compared by its first occurrence, the one an append would store.
-    for (const event of events) if (!hashes.has(event.eventId)) hashes.set(event.eventId, this.prepared.get(event).contentHash);
-    const rows = await this.tx.query<{ event_id: string; position: bigint; content_hash: string }>(
-      'SELECT event_id, position, content_hash FROM ledger_events WHERE event_id = ANY($1::text::text[])',
-      [textArrayLiteral([...hashes.keys()])],
-      PREPARED,
-    );
-    for (const row of rows) found.set(row.event_id, { position: row.position, sameContent: hashes.get(row.event_id) === row.content_hash });
-    return found;
+    if (events === this.lookedUp?.events) return this.lookedUp.found;
+    return findExistingIn(this.tx, this.prepared, events);
   }
 
   async append(appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
@@ -623,6 +639,24 @@ class PgAppendSession implements AppendSession {
     if (head === undefined) throw new Error(`stream ${streamId} is not locked by this session`);
     return head;
   }
+}
+
+/** Stored events by eventId, with whether each has the content of the event looked up. */
+type ExistingById = Map<string, { position: bigint; sameContent: boolean }>;
+
+/** The stored events among `events` (an eventId given twice is compared by its first occurrence, the one an append would store). */
+async function findExistingIn(tx: Sql, prepared: PreparedEvents, events: readonly NewEvent[]): Promise<ExistingById> {
+  const found: ExistingById = new Map();
+  if (events.length === 0) return found;
+  const hashes = new Map<string, string>();
+  for (const event of events) if (!hashes.has(event.eventId)) hashes.set(event.eventId, prepared.get(event).contentHash);
+  const rows = await tx.query<{ event_id: string; position: bigint; content_hash: string }>(
+    'SELECT event_id, position, content_hash FROM ledger_events WHERE event_id = ANY($1::text::text[])',
+    [textArrayLiteral([...hashes.keys()])],
+    PREPARED,
+  );
+  for (const row of rows) found.set(row.event_id, { position: row.position, sameContent: hashes.get(row.event_id) === row.content_hash });
+  return found;
 }
 
 /** Appends whose expectedVersions hold, with what storing them makes. */

@@ -1,4 +1,4 @@
-import type { LedgerEvent, ScoringConfig } from '@ledger/domain';
+import type { LedgerEvent, LedgerState, ScoringConfig } from '@ledger/domain';
 import {
   decide,
   DEFAULT_SCORING_CONFIG,
@@ -10,9 +10,9 @@ import {
   streamIdOf,
   toStoredData,
 } from '@ledger/domain';
-import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent } from '@ledger/event-store';
+import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent, Transaction } from '@ledger/event-store';
 import { CopyFailedError, textArrayLiteral } from '@ledger/event-store';
-import { loadState, ProjectionBatch } from '@ledger/projections';
+import { loadState, ProjectionBatch, type StateKeys } from '@ledger/projections';
 import { thresholdAlerts } from '../alerts/threshold-alerts';
 
 export type PaymentPolicy = 'reject' | 'flag';
@@ -90,11 +90,30 @@ export class LedgerWriter {
     // Events are loaded with COPY until a load fails without saying why; from then on with INSERT,
     // whose error is the server's own (a unique violation is a race, retried; anything else is thrown).
     let load: 'copy' | 'insert' = 'copy';
+    const newEvents = events.map(toNewEvent);
     for (let attempt = 1; ; attempt += 1) {
       try {
         const looked = attempt === 1 ? routed : await this.streamsOf(events);
         const streams = new Set(looked.filter((s): s is string => s !== undefined));
-        return await this.store.withStreams([...streams], (session) => this.appendLocked(session, streams, events), { load });
+        // Everything the rules read is sent with the locks, in one round trip: the stored copies
+        // of the eventIds, and the state of the lines, payments and departments referenced.
+        const keys: StateKeys = {
+          lineIds: events.flatMap(linesReferenced),
+          paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []),
+          departments: [
+            ...[...streams].map(departmentOfStream),
+            ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
+          ],
+        };
+        return await this.store.withStreams(
+          [...streams],
+          (session, state) => this.appendLocked(session, streams, events, newEvents, state),
+          {
+            load,
+            events: newEvents,
+            read: (tx: Transaction) => loadState(tx, keys),
+          },
+        );
       } catch (error) {
         if (load === 'copy' && error instanceof CopyFailedError) {
           load = 'insert';
@@ -201,18 +220,15 @@ export class LedgerWriter {
     return paymentLines;
   }
 
+  /** Decides and stores `events` (whose NewEvent forms are `newEvents`) under the locks, from `state` as read after them. */
   private async appendLocked(
     session: AppendSession,
     locked: ReadonlySet<string>,
     events: readonly LedgerEvent[],
+    newEvents: readonly NewEvent[],
+    state: LedgerState,
   ): Promise<AppendItemResult[]> {
-    const newEvents = events.map(toNewEvent);
     const existing = await session.findExisting(newEvents);
-    const state = await loadState(session.tx, {
-      lineIds: events.flatMap(linesReferenced),
-      paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []),
-      departments: events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
-    });
 
     const results: (AppendItemResult | undefined)[] = new Array<AppendItemResult | undefined>(events.length);
     const accepted: {
