@@ -14,6 +14,7 @@ import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent, Transacti
 import { CopyFailedError, textArrayLiteral } from '@ledger/event-store';
 import { loadState, ProjectionBatch, type StateKeys } from '@ledger/projections';
 import { thresholdAlerts } from '../alerts/threshold-alerts';
+import { LineCache } from './line-cache';
 
 export type PaymentPolicy = 'reject' | 'flag';
 
@@ -53,6 +54,8 @@ class RoutingChanged extends Error {}
 export class LedgerWriter {
   /** lineId → stream: immutable facts, so remembering them is always correct. */
   private readonly lineRoutes = new Map<string, string>();
+  /** The lines as this writer left them, exact while their streams' heads have not moved since. */
+  private readonly lineCache = new LineCache();
 
   constructor(
     private readonly db: Sql,
@@ -95,25 +98,46 @@ export class LedgerWriter {
       try {
         const looked = attempt === 1 ? routed : await this.streamsOf(events);
         const streams = new Set(looked.filter((s): s is string => s !== undefined));
-        // Everything the rules read is sent with the locks, in one round trip: the stored copies
-        // of the eventIds, and the state of the lines, payments and departments referenced.
-        const keys: StateKeys = {
-          lineIds: events.flatMap(linesReferenced),
-          paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []),
-          departments: [
-            ...[...streams].map(departmentOfStream),
-            ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
-          ],
-        };
-        return await this.store.withStreams(
+        // The lines this writer holds as of their stream's version are checked against the heads
+        // under the locks instead of read; the others are read with the locks, in one round trip
+        // with the stored copies of the eventIds and the payments and closed quarters referenced.
+        const cached: { lineId: string; streamId: string }[] = [];
+        const toRead: string[] = [];
+        for (const lineId of new Set(events.flatMap(linesReferenced))) {
+          const streamId = this.lineRoutes.get(lineId);
+          if (streamId !== undefined && streams.has(streamId) && this.lineCache.has(streamId, lineId)) cached.push({ lineId, streamId });
+          else toRead.push(lineId);
+        }
+        const departments = [
+          ...[...streams].map(departmentOfStream),
+          ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
+        ];
+        const keys: StateKeys = { lineIds: toRead, paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []), departments };
+        const outcome = await this.store.withStreams(
           [...streams],
-          (session, state) => this.appendLocked(session, streams, events, newEvents, state),
-          {
-            load,
-            events: newEvents,
-            read: (tx: Transaction) => loadState(tx, keys),
+          async (session, state) => {
+            const locked = [...streams].map((streamId) => [streamId, session.head(streamId)] as const);
+            const stale: string[] = [];
+            for (const { lineId, streamId } of cached) {
+              if (state.lines.has(lineId)) continue; // read anyway, as the line of a reversed payment
+              const line = this.lineCache.take(streamId, lineId, session.head(streamId));
+              if (line === undefined) stale.push(lineId);
+              else state.lines.set(lineId, line);
+            }
+            if (stale.length > 0) {
+              // Another writer stored in these streams since: their lines are read after all.
+              const fresh = await loadState(session.tx, { lineIds: stale, paymentIds: [], departments });
+              for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
+            }
+            const results = await this.appendLocked(session, streams, events, newEvents, state);
+            const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
+            return { results, lines: state.lines, versions };
           },
+          { load, events: newEvents, read: (tx: Transaction) => loadState(tx, keys) },
         );
+        // Committed: the lines as this transaction left them are exact at the streams' new versions.
+        this.lineCache.remember(outcome.versions, outcome.lines.values());
+        return outcome.results;
       } catch (error) {
         if (load === 'copy' && error instanceof CopyFailedError) {
           load = 'insert';
