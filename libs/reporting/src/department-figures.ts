@@ -12,8 +12,9 @@ export interface DatedSums {
 }
 
 /**
- * One pass over the department-year's movements for all the dates at once: each date gets the
- * sums of the movements effective on or before it and recorded at or before `knownAtSql`.
+ * One pass over the department-year's movements for all the dates at once (its lines', through
+ * the movements' (line_id, position) key), summed by effective date; each date then gets the sums
+ * of the days on or before it, of the movements recorded at or before `knownAtSql`.
  * `tag` restricts the sums to lines carrying it.
  */
 export async function departmentSums(
@@ -33,17 +34,25 @@ export async function departmentSums(
     adjusted: bigint;
     executed: bigint;
   }>(
-    `SELECT c.date,
-            COALESCE(sum(m.initial_fen), 0)::bigint AS initial,
-            COALESCE(sum(m.adjustments_fen), 0)::bigint AS adjustments,
-            COALESCE(sum(m.transfers_out_fen - m.routine_transfers_out_fen), 0)::bigint AS transfers,
-            COALESCE(sum(m.routine_transfers_out_fen), 0)::bigint AS routine,
-            COALESCE(sum(m.initial_fen + m.adjustments_fen + m.transfers_in_fen - m.transfers_out_fen), 0)::bigint AS adjusted,
-            COALESCE(sum(m.executed_fen), 0)::bigint AS executed
+    `WITH daily AS (
+       SELECT m.effective_date,
+              sum(m.initial_fen) AS initial, sum(m.adjustments_fen) AS adjustments,
+              sum(m.transfers_out_fen - m.routine_transfers_out_fen) AS transfers, sum(m.routine_transfers_out_fen) AS routine,
+              sum(m.initial_fen + m.adjustments_fen + m.transfers_in_fen - m.transfers_out_fen) AS adjusted, sum(m.executed_fen) AS executed
+       FROM ledger_lines l JOIN ledger_movements m ON m.line_id = l.line_id
+       WHERE l.department = $1 AND l.fiscal_year = $2::integer AND m.recorded_at <= $4::timestamptz
+         AND ($5::text IS NULL OR $5 = ANY (l.tags))
+       GROUP BY m.effective_date
+     )
+     SELECT c.date,
+            COALESCE(sum(d.initial), 0)::bigint AS initial,
+            COALESCE(sum(d.adjustments), 0)::bigint AS adjustments,
+            COALESCE(sum(d.transfers), 0)::bigint AS transfers,
+            COALESCE(sum(d.routine), 0)::bigint AS routine,
+            COALESCE(sum(d.adjusted), 0)::bigint AS adjusted,
+            COALESCE(sum(d.executed), 0)::bigint AS executed
      FROM (SELECT DISTINCT jsonb_array_elements_text($3::jsonb) AS date) c
-     LEFT JOIN ledger_movements m
-       ON m.department = $1 AND m.fiscal_year = $2::integer AND m.effective_date <= c.date::date AND m.recorded_at <= $4::timestamptz
-      AND ($5::text IS NULL OR m.line_id IN (SELECT line_id FROM ledger_lines WHERE department = $1 AND fiscal_year = $2::integer AND $5 = ANY (tags)))
+     LEFT JOIN daily d ON d.effective_date <= c.date::date
      GROUP BY c.date`,
     [department, String(fiscalYear), JSON.stringify(dates), knownAtSql, tag ?? null],
   );

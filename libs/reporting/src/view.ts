@@ -95,8 +95,9 @@ export function parseGroupBy(groupBy: string | undefined): Dimension[] {
 
 /**
  * The department's 年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率 for a fiscal
- * year, as of a business date and as known at an instant: one sum over the movements of the
- * department-year filtered by effective date and recorded time, then grouped here.
+ * year, as of a business date and as known at an instant: for each line of the department-year,
+ * the sum of its movements filtered by effective date and recorded time (through the movements'
+ * (line_id, position) key), then grouped here.
  */
 export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date()): Promise<ViewResult> {
   requireDepartment(query.department);
@@ -110,13 +111,12 @@ export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date
             COALESCE(m.transfers_in_fen, 0)::bigint AS "transfersInFen", COALESCE(m.transfers_out_fen, 0)::bigint AS "transfersOutFen",
             COALESCE(m.executed_fen, 0)::bigint AS "executedFen"
      FROM ledger_lines l
-     LEFT JOIN (
-       SELECT line_id, sum(initial_fen) AS initial_fen, sum(adjustments_fen) AS adjustments_fen, sum(transfers_in_fen) AS transfers_in_fen,
+     LEFT JOIN LATERAL (
+       SELECT sum(initial_fen) AS initial_fen, sum(adjustments_fen) AS adjustments_fen, sum(transfers_in_fen) AS transfers_in_fen,
               sum(transfers_out_fen) AS transfers_out_fen, sum(executed_fen) AS executed_fen
        FROM ledger_movements
-       WHERE department = $1 AND fiscal_year = $2::integer AND effective_date <= $3::date AND recorded_at <= $4::timestamptz
-       GROUP BY line_id
-     ) m ON m.line_id = l.line_id
+       WHERE line_id = l.line_id AND effective_date <= $3::date AND recorded_at <= $4::timestamptz
+     ) m ON true
      WHERE l.department = $1 AND l.fiscal_year = $2::integer AND l.opened_effective_date <= $3::date AND l.opened_recorded_at <= $4::timestamptz`,
     [query.department, String(fiscalYear), asOf, knownAt.sql],
   );

@@ -108,10 +108,14 @@ function figures(t: Totals): RatioFigures {
 /** Totals of every event known for the department-year (any effective date). */
 async function knownTotals(tx: Sql, department: string, fiscalYear: number): Promise<Totals> {
   const [row] = await tx.query<{ initial: bigint; adjustments: bigint; transfers: bigint; routine: bigint }>(
-    `SELECT COALESCE(sum(initial_fen), 0)::bigint AS initial, COALESCE(sum(adjustments_fen), 0)::bigint AS adjustments,
-            COALESCE((SELECT sum(transfers_out_fen - routine_transfers_out_fen) FROM ledger_movements WHERE department = $1 AND fiscal_year = $2::integer), 0)::bigint AS transfers,
-            COALESCE((SELECT sum(routine_transfers_out_fen) FROM ledger_movements WHERE department = $1 AND fiscal_year = $2::integer), 0)::bigint AS routine
-     FROM ledger_lines WHERE department = $1 AND fiscal_year = $2::integer`,
+    `SELECT COALESCE(sum(l.initial_fen), 0)::bigint AS initial, COALESCE(sum(l.adjustments_fen), 0)::bigint AS adjustments,
+            COALESCE(sum(m.transfers), 0)::bigint AS transfers, COALESCE(sum(m.routine), 0)::bigint AS routine
+     FROM ledger_lines l
+     LEFT JOIN LATERAL (
+       SELECT sum(transfers_out_fen - routine_transfers_out_fen) AS transfers, sum(routine_transfers_out_fen) AS routine
+       FROM ledger_movements WHERE line_id = l.line_id AND transfers_out_fen <> 0
+     ) m ON true
+     WHERE l.department = $1 AND l.fiscal_year = $2::integer`,
     [department, String(fiscalYear)],
   );
   return {
