@@ -7,6 +7,7 @@ export {
   MAX_EVENTS_PER_TRANSACTION,
   type AppendSession,
   type WithStreamsOptions,
+  HashedEvents,
 } from './pg-event-store';
 export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';

@@ -84,7 +84,19 @@ export interface AppendSession {
 export interface WithStreamsOptions<R> {
   readonly load?: 'copy' | 'insert';
   readonly events?: readonly NewEvent[];
+  /** The events' hashes computed ahead by PgEventStore.prepare (of these events or of a batch they are part of). */
+  readonly hashed?: HashedEvents;
   readonly read?: (tx: Transaction) => Promise<R>;
+}
+
+/**
+ * Events validated and hashed ahead of the session that stores them (PgEventStore.prepare). The
+ * work needs no lock and no database, so a writer can do it for its next batch while the one
+ * before is still being stored.
+ */
+export class HashedEvents {
+  /** @internal */
+  constructor(readonly cache: PreparedEvents) {}
 }
 
 /** True for the unique violation of a concurrent transaction that stored the same eventId first. */
@@ -149,8 +161,8 @@ export class PgEventStore implements EventStore {
    * it retries with the default, `'insert'`, which reports the server's own error.
    *
    * `events`: the events the session is to store. They are validated and hashed before the
-   * transaction begins, while no lock is held, and their stored copies are looked up in the same
-   * pipeline as the locks: `session.findExisting` of that same array answers from that look-up.
+   * transaction begins (or earlier still, by `prepare`, given as `hashed`), while no lock is held,
+   * and their stored copies are looked up in the same pipeline as the locks: `session.findExisting` of that same array answers from that look-up.
    * `read`: the caller's own reads, sent in that pipeline too (their statements must be issued
    * before `read` first awaits); its result is `fn`'s second argument (give `read`'s parameter its
    * type, Transaction, so that the result's type is inferred from it). In READ COMMITTED each
@@ -163,7 +175,7 @@ export class PgEventStore implements EventStore {
     options: WithStreamsOptions<R> = {},
   ): Promise<T> {
     const ids = uniqueStreamIds(streamIds);
-    const prepared = new PreparedEvents({ keep: true, validated: false });
+    const prepared = options.hashed?.cache ?? new PreparedEvents({ keep: true, validated: false });
     const events = options.events ?? [];
     for (const event of events) prepared.get(event);
     return this.db.transaction(async (tx) => {
@@ -177,6 +189,13 @@ export class PgEventStore implements EventStore {
       if (found !== undefined) session.lookedUp = { events, found };
       return fn(session, read as R);
     });
+  }
+
+  /** Validates and hashes events for a later withStreams (its `hashed` option), outside any transaction. */
+  prepare(events: readonly NewEvent[]): HashedEvents {
+    const prepared = new PreparedEvents({ keep: true, validated: false });
+    for (const event of events) prepared.get(event);
+    return new HashedEvents(prepared);
   }
 
   /**

@@ -41,6 +41,50 @@ describe('ingestLines', () => {
     expect(maxAhead).toBeLessThanOrEqual(2 * BATCH + 1);
   });
 
+  it('prepares the next batch while one is stored, hands each append its own preparation, and lets I/O run meanwhile', async () => {
+    const BATCH = 256;
+    const TOTAL = 3 * BATCH;
+    const log: string[] = [];
+    let storing: string | undefined;
+    let readSoFar = 0;
+    const appender = {
+      prepare(events: readonly LedgerEvent[]): string {
+        log.push(`prepare ${events[0]?.eventId} while storing ${storing ?? 'nothing'}`);
+        return `prepared ${events[0]?.eventId}`;
+      },
+      async append(events: readonly LedgerEvent[], prepared?: unknown): Promise<AppendItemResult[]> {
+        expect(prepared).toBe(`prepared ${events[0]?.eventId}`);
+        storing = events[0]?.eventId;
+        // The store waits on I/O (turns of the event loop here, a socket in life) until the next
+        // batch is read: the turns must come while it is read, not only once it is full.
+        const end = Math.min(Number(storing?.slice(1)) + 2 * BATCH - 1, TOTAL - 1);
+        let turns = 0;
+        while (readSoFar < end) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turns += 1;
+        }
+        if (Number(storing?.slice(1)) + BATCH < TOTAL) log.push(`${storing} saw ${turns > 1 ? 'several turns' : 'one turn'}`);
+        storing = undefined;
+        return events.map((e, i) => ({ status: 'appended' as const, eventId: e.eventId, position: BigInt(i), warnings: [] }));
+      },
+    };
+    async function* source() {
+      for (let i = 0; i < TOTAL; i += 1) {
+        readSoFar = i;
+        yield `{"eventId":"p${i}","type":"PaymentRecorded","effectiveDate":"2021-05-01","data":{"lineId":"L","amount":"1.00"}}\n`;
+      }
+    }
+    const summary = await ingestLines(ndjsonLines(source()), appender, BATCH);
+    expect(summary.appended).toBe(TOTAL);
+    expect(log).toEqual([
+      'prepare p0 while storing nothing',
+      'prepare p256 while storing p0',
+      'p0 saw several turns',
+      'prepare p512 while storing p256',
+      'p256 saw several turns',
+    ]);
+  });
+
   it('reports a failed store, and stores no batch after it', async () => {
     const calls: number[] = [];
     const appender = {

@@ -32,12 +32,29 @@ export interface AppendSummary {
 
 /** Anything that stores a batch of parsed events and answers per event, in order. */
 export interface BatchAppender {
-  append(events: readonly LedgerEvent[]): Promise<AppendItemResult[]>;
+  /**
+   * The work on a batch that needs no lock (LedgerWriter.prepare), if the appender has any: done
+   * while the batch before it is being stored, and handed to `append` with the batch.
+   */
+  prepare?(events: readonly LedgerEvent[]): unknown;
+  append(events: readonly LedgerEvent[], prepared?: unknown): Promise<AppendItemResult[]>;
 }
+
+/** While a batch is stored, the event loop is given back after this many inputs are taken. */
+const INPUTS_BETWEEN_YIELDS = 64;
 
 export const DEFAULT_BATCH_SIZE = 1_000;
 /** A summary lists at most this many refusals, so that a huge bad file cannot exhaust memory. */
 export const MAX_REPORTED_REJECTIONS = 100_000;
+
+/**
+ * Lets the I/O that is due run (a statement's answer, a socket ready for more) before the caller
+ * goes on: taking inputs is work for this thread only, and a batch being stored waits on answers
+ * that it would otherwise leave unread until the next batch is full.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export function emptySummary(): AppendSummary {
   return { appended: 0, duplicates: 0, rejected: [], warnings: [], rejectedNotListed: 0 };
@@ -87,6 +104,7 @@ export class Ingestion {
     }
     this.batch.push({ line: lineNo, event: parsed.event });
     if (this.batch.length >= this.batchSize) await this.send();
+    else if (this.inFlight !== undefined && this.batch.length % INPUTS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
   }
 
   /** Stores what is pending, and resolves once everything taken so far is stored. */
@@ -105,16 +123,23 @@ export class Ingestion {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
+    const events = batch.map((b) => b.event);
+    // Done now, while the batch before is in the database, rather than after it.
+    const prepared = this.appender.prepare?.(events);
     const previous = this.inFlight;
     this.inFlight = undefined;
     await previous;
-    const storing = this.store(batch);
+    const storing = this.store(batch, events, prepared);
     storing.catch(() => undefined);
     this.inFlight = storing;
   }
 
-  private async store(batch: readonly { line: number; event: LedgerEvent }[]): Promise<void> {
-    const results = await this.appender.append(batch.map((b) => b.event));
+  private async store(
+    batch: readonly { line: number; event: LedgerEvent }[],
+    events: readonly LedgerEvent[],
+    prepared: unknown,
+  ): Promise<void> {
+    const results = await this.appender.append(events, prepared);
     results.forEach((result, i) => {
       const line = (batch[i] as { line: number }).line;
       switch (result.status) {

@@ -1,4 +1,5 @@
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
+import { parseEvent } from '@ledger/domain';
 import { queryView } from '@ledger/reporting';
 import { testLedger } from '../testing/test-ledger';
 
@@ -52,5 +53,44 @@ describeEachEngine('a batch split into lanes by department', (get) => {
       expect((await queryView(get().db, { department, asOf: '2021-12-31' })).total.executed).toBe(executed);
     }
     expect((await ledger.store.verify()).ok).toBe(true);
+  });
+});
+
+describeEachEngine('a batch prepared ahead', (get) => {
+  it('is stored as it would be without, and only with its own preparation', async () => {
+    const { writer, store } = testLedger(get().db, { lanes: 2 });
+    const events = [
+      open('P', '己'),
+      open('Q', '庚'),
+      init('P', '10.00'),
+      init('Q', '10.00'),
+      pay('p1', 'P', '4.00'),
+      pay('q1', 'Q', '11.00'),
+    ].map((raw) => {
+      const parsed = parseEvent(raw);
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      return parsed.event;
+    });
+    const prepared = writer.prepare(events);
+    await expect(writer.append(events.slice(1), prepared)).rejects.toThrow(/prepared batch is of other events/);
+    const results = await writer.append(events, prepared);
+    expect(results.map((r) => [r.eventId, r.status])).toEqual([
+      ['P-open', 'appended'],
+      ['Q-open', 'appended'],
+      ['P-init', 'appended'],
+      ['Q-init', 'appended'],
+      ['p1', 'appended'],
+      ['q1', 'rejected'],
+    ]);
+    // Stored with the same content hashes as an unprepared append computes: the retry is a duplicate.
+    expect((await writer.append(events)).map((r) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'rejected',
+    ]);
+    expect((await store.verify()).ok).toBe(true);
   });
 });

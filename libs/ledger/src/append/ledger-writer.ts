@@ -10,7 +10,7 @@ import {
   streamIdOf,
   toStoredData,
 } from '@ledger/domain';
-import type { AppendSession, NewEvent, PgEventStore, Sql, StoredEvent, Transaction } from '@ledger/event-store';
+import type { AppendSession, HashedEvents, NewEvent, PgEventStore, Sql, StoredEvent, Transaction } from '@ledger/event-store';
 import { CopyFailedError, textArrayLiteral } from '@ledger/event-store';
 import { loadState, ProjectionBatch, type StateKeys } from '@ledger/projections';
 import { thresholdAlerts } from '../alerts/threshold-alerts';
@@ -33,6 +33,13 @@ export type AppendItemResult =
   | { readonly status: 'appended'; readonly eventId: string; readonly position: bigint; readonly warnings: readonly LedgerError[] }
   | { readonly status: 'duplicate'; readonly eventId: string; readonly position: bigint }
   | { readonly status: 'rejected'; readonly eventId: string; readonly error: LedgerError };
+
+/** A batch with the work done on it ahead of its append (LedgerWriter.prepare). */
+export interface PreparedBatch {
+  readonly events: readonly LedgerEvent[];
+  readonly newEvents: readonly NewEvent[];
+  readonly hashed: HashedEvents;
+}
 
 /** Largest batch one transaction takes; callers chunk larger inputs. */
 export const MAX_BATCH_EVENTS = 10_000;
@@ -63,12 +70,24 @@ export class LedgerWriter {
     private readonly options: LedgerWriterOptions = { paymentPolicy: 'reject', scoring: DEFAULT_SCORING_CONFIG },
   ) {}
 
-  async append(events: readonly LedgerEvent[]): Promise<AppendItemResult[]> {
+  /**
+   * The part of an append that needs neither a lock nor the database (the events' stored form,
+   * validated and hashed): a caller can do it for its next batch while the one before is stored.
+   */
+  prepare(events: readonly LedgerEvent[]): PreparedBatch {
+    const newEvents = events.map(toNewEvent);
+    return { events, newEvents, hashed: this.store.prepare(newEvents) };
+  }
+
+  /** Decides and stores a batch; `prepared`, if given, is this.prepare(events). */
+  async append(events: readonly LedgerEvent[], prepared?: PreparedBatch): Promise<AppendItemResult[]> {
     if (events.length > MAX_BATCH_EVENTS) throw new Error(`append: ${events.length} events in one batch, at most ${MAX_BATCH_EVENTS}`);
     if (events.length === 0) return [];
+    if (prepared !== undefined && prepared.events !== events) throw new Error('append: the prepared batch is of other events');
+    const { newEvents, hashed } = prepared ?? this.prepare(events);
     const streams = await this.streamsOf(events);
     const lanes = this.lanesOf(events, streams);
-    if (lanes.length === 1) return this.appendRouted(events, streams);
+    if (lanes.length === 1) return this.appendRouted(events, newEvents, hashed, streams);
     // Departments never share a rule, a line or a lock, so their events can be stored by
     // separate transactions at once: the database works on one lane while this process prepares
     // the next. Within a lane, and so within a department, the order of the batch is kept.
@@ -77,6 +96,8 @@ export class LedgerWriter {
       lanes.map(async (indexes) => {
         const laneResults = await this.appendRouted(
           indexes.map((i) => events[i] as LedgerEvent),
+          indexes.map((i) => newEvents[i] as NewEvent),
+          hashed,
           indexes.map((i) => streams[i]),
         );
         laneResults.forEach((result, k) => (results[indexes[k] as number] = result));
@@ -89,11 +110,15 @@ export class LedgerWriter {
    * Stores events (of one lane) in one transaction holding their streams; retried on a race, with
    * the streams looked up again (`routed`: the streams of the events, as looked up before).
    */
-  private async appendRouted(events: readonly LedgerEvent[], routed: readonly (string | undefined)[]): Promise<AppendItemResult[]> {
+  private async appendRouted(
+    events: readonly LedgerEvent[],
+    newEvents: readonly NewEvent[],
+    hashed: HashedEvents,
+    routed: readonly (string | undefined)[],
+  ): Promise<AppendItemResult[]> {
     // Events are loaded with COPY until a load fails without saying why; from then on with INSERT,
     // whose error is the server's own (a unique violation is a race, retried; anything else is thrown).
     let load: 'copy' | 'insert' = 'copy';
-    const newEvents = events.map(toNewEvent);
     for (let attempt = 1; ; attempt += 1) {
       try {
         const looked = attempt === 1 ? routed : await this.streamsOf(events);
@@ -133,7 +158,7 @@ export class LedgerWriter {
             const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
             return { results, lines: state.lines, versions };
           },
-          { load, events: newEvents, read: (tx: Transaction) => loadState(tx, keys) },
+          { load, events: newEvents, hashed, read: (tx: Transaction) => loadState(tx, keys) },
         );
         // Committed: the lines as this transaction left them are exact at the streams' new versions.
         this.lineCache.remember(outcome.versions, outcome.lines.values());
