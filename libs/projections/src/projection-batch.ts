@@ -1,5 +1,5 @@
 import type { LedgerEvent, LedgerState, LineState, PaymentState, Quarter } from '@ledger/domain';
-import { copyText, textArrayLiteral, type CopyChunk, type Transaction } from '@ledger/event-store';
+import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
 
 /** Where an event sits in the log: what the store added to it. */
 export interface LogPlace {
@@ -149,6 +149,39 @@ export class ProjectionBatch {
     return line;
   }
 
+  /** The statement that writes the new totals of every line this batch moved (one array per column). */
+  private lineTotals(): Statement | undefined {
+    if (this.touchedLines.size === 0) return undefined;
+    const ids: string[] = [];
+    const [initial, adjustments, transfersIn, transfersOut, executed]: [bigint[], bigint[], bigint[], bigint[], bigint[]] = [
+      [],
+      [],
+      [],
+      [],
+      [],
+    ];
+    for (const lineId of this.touchedLines) {
+      const line = this.state.lines.get(lineId) as LineState;
+      ids.push(lineId);
+      initial.push(line.initialFen);
+      adjustments.push(line.adjustmentsFen);
+      transfersIn.push(line.transfersInFen);
+      transfersOut.push(line.transfersOutFen);
+      executed.push(line.executedFen);
+    }
+    const columns = [initial, adjustments, transfersIn, transfersOut, executed];
+    return {
+      text: `UPDATE ledger_lines l
+             SET initial_fen = x.initial_fen, adjustments_fen = x.adjustments_fen, transfers_in_fen = x.transfers_in_fen,
+                 transfers_out_fen = x.transfers_out_fen, executed_fen = x.executed_fen
+             FROM unnest($1::text::text[], $2::text::bigint[], $3::text::bigint[], $4::text::bigint[], $5::text::bigint[], $6::text::bigint[])
+                  AS x(line_id, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, executed_fen)
+             WHERE l.line_id = x.line_id`,
+      params: [textArrayLiteral(ids), ...columns.map((column) => `{${column.join(',')}}`)],
+      options: { prepare: true },
+    };
+  }
+
   /** Writes everything collected since the last flush, in the caller's transaction. */
   async flush(tx: Transaction): Promise<void> {
     if (this.opened.length > 0) {
@@ -183,39 +216,12 @@ export class ProjectionBatch {
         ],
       );
     }
-    if (this.touchedLines.size > 0) {
-      // The new totals of every line this batch moved, as one array per column.
-      const ids: string[] = [];
-      const [initial, adjustments, transfersIn, transfersOut, executed]: [bigint[], bigint[], bigint[], bigint[], bigint[]] = [
-        [],
-        [],
-        [],
-        [],
-        [],
-      ];
-      for (const lineId of this.touchedLines) {
-        const line = this.state.lines.get(lineId) as LineState;
-        ids.push(lineId);
-        initial.push(line.initialFen);
-        adjustments.push(line.adjustmentsFen);
-        transfersIn.push(line.transfersInFen);
-        transfersOut.push(line.transfersOutFen);
-        executed.push(line.executedFen);
-      }
-      const columns = [initial, adjustments, transfersIn, transfersOut, executed];
-      await tx.query(
-        `UPDATE ledger_lines l
-         SET initial_fen = x.initial_fen, adjustments_fen = x.adjustments_fen, transfers_in_fen = x.transfers_in_fen,
-             transfers_out_fen = x.transfers_out_fen, executed_fen = x.executed_fen
-         FROM unnest($1::text::text[], $2::text::bigint[], $3::text::bigint[], $4::text::bigint[], $5::text::bigint[], $6::text::bigint[])
-              AS x(line_id, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, executed_fen)
-         WHERE l.line_id = x.line_id`,
-        [textArrayLiteral(ids), ...columns.map((column) => `{${column.join(',')}}`)],
-        { prepare: true },
-      );
-    }
+    const totals = this.lineTotals();
     if (this.movements.length > 0) {
-      await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(this.movements));
+      // The lines' new totals go right behind the movements, in the same pipeline.
+      await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(this.movements), totals && (() => totals));
+    } else if (totals !== undefined) {
+      await tx.query(totals.text, totals.params, totals.options);
     }
     if (this.touchedPayments.size > 0) {
       const reversals = [...this.touchedPayments].map((eventId) => ({
