@@ -1,4 +1,4 @@
-import type { LedgerEvent, LedgerState, ScoringConfig } from '@ledger/domain';
+import type { LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
 import {
   decide,
   DEFAULT_SCORING_CONFIG,
@@ -126,11 +126,12 @@ export class LedgerWriter {
         // The lines this writer holds as of their stream's version are checked against the heads
         // under the locks instead of read; the others are read with the locks, in one round trip
         // with the stored copies of the eventIds and the payments and closed quarters referenced.
-        const cached: { lineId: string; streamId: string }[] = [];
+        const kept: { lineId: string; streamId: string }[] = [];
         const toRead: string[] = [];
         for (const lineId of new Set(events.flatMap(linesReferenced))) {
           const streamId = this.lineRoutes.get(lineId);
-          if (streamId !== undefined && streams.has(streamId) && this.lineCache.has(streamId, lineId)) cached.push({ lineId, streamId });
+          if (streamId !== undefined && streams.has(streamId) && this.lineCache.kept(streamId)?.has(lineId) === true)
+            kept.push({ lineId, streamId });
           else toRead.push(lineId);
         }
         const departments = [
@@ -138,30 +139,43 @@ export class LedgerWriter {
           ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
         ];
         const keys: StateKeys = { lineIds: toRead, paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []), departments };
-        const outcome = await this.store.withStreams(
-          [...streams],
-          async (session, state) => {
-            const locked = [...streams].map((streamId) => [streamId, session.head(streamId)] as const);
-            const stale: string[] = [];
-            for (const { lineId, streamId } of cached) {
-              if (state.lines.has(lineId)) continue; // read anyway, as the line of a reversed payment
-              const line = this.lineCache.take(streamId, lineId, session.head(streamId));
-              if (line === undefined) stale.push(lineId);
-              else state.lines.set(lineId, line);
-            }
-            if (stale.length > 0) {
-              // Another writer stored in these streams since: their lines are read after all.
-              const fresh = await loadState(session.tx, { lineIds: stale, paymentIds: [], departments });
-              for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
-            }
-            const results = await this.appendLocked(session, streams, events, newEvents, state);
-            const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
-            return { results, lines: state.lines, versions };
-          },
-          { load, events: newEvents, hashed, read: (tx: Transaction) => loadState(tx, keys) },
-        );
+        let outcome: { results: AppendItemResult[]; lines: Map<string, LineState>; versions: Map<string, readonly [bigint, bigint]> };
+        try {
+          outcome = await this.store.withStreams(
+            [...streams],
+            async (session, state) => {
+              const locked = [...streams].map((streamId) => [streamId, session.head(streamId)] as const);
+              const current = new Map<string, ReadonlyMap<string, LineState> | undefined>();
+              const stale: string[] = [];
+              for (const { lineId, streamId } of kept) {
+                if (state.lines.has(lineId)) continue; // read anyway, as the line of a reversed payment
+                if (!current.has(streamId)) current.set(streamId, this.lineCache.current(streamId, session.head(streamId)));
+                const line = current.get(streamId)?.get(lineId);
+                if (line === undefined) stale.push(lineId);
+                else state.lines.set(lineId, line);
+              }
+              if (stale.length > 0) {
+                // Another writer stored in these streams since: their lines are read after all.
+                const fresh = await loadState(session.tx, { lineIds: stale, paymentIds: [], departments });
+                for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
+              }
+              const results = await this.appendLocked(session, streams, events, newEvents, state);
+              const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
+              return { results, lines: state.lines, versions };
+            },
+            { load, events: newEvents, hashed, read: (tx: Transaction) => loadState(tx, keys) },
+          );
+        } catch (error) {
+          // The batch evolved kept lines in place and did not commit.
+          this.lineCache.forget(streams);
+          throw error;
+        }
         // Committed: the lines as this transaction left them are exact at the streams' new versions.
-        this.lineCache.remember(outcome.versions, outcome.lines.values());
+        this.lineCache.remember(
+          outcome.versions,
+          outcome.lines.values(),
+          (line) => this.lineRoutes.get(line.lineId) ?? streamIdOf(line.department, line.fiscalYear),
+        );
         return outcome.results;
       } catch (error) {
         if (load === 'copy' && error instanceof CopyFailedError) {

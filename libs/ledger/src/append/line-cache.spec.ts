@@ -1,4 +1,5 @@
 import type { LineState } from '@ledger/domain';
+import { streamIdOf } from '@ledger/domain';
 import { LineCache } from './line-cache';
 
 const line = (lineId: string, department: string, executedFen = 0n): LineState => ({
@@ -15,17 +16,16 @@ const line = (lineId: string, department: string, executedFen = 0n): LineState =
 });
 const A = 'budget-A-2021';
 const B = 'budget-B-2021';
+const streamOf = (l: LineState) => streamIdOf(l.department, l.fiscalYear);
 
 describe('LineCache', () => {
-  it('gives a copy of a line while its stream is at the version it was kept at, and drops the stream once it moved', () => {
+  it('hands out a stream’s lines while its head is at the version they were kept at, and drops them once it moved', () => {
     const cache = new LineCache();
-    cache.remember(new Map([[A, [-1n, 3n] as const]]), [line('a1', 'A'), line('a2', 'A')]);
-    const taken = cache.take(A, 'a1', 3n);
-    expect(taken).toEqual(line('a1', 'A'));
-    (taken as LineState).executedFen = 99n; // a batch evolving its copy leaves the cache as it was
-    expect(cache.take(A, 'a1', 3n)?.executedFen).toBe(0n);
-    expect(cache.take(A, 'a1', 4n)).toBeUndefined();
-    expect(cache.has(A, 'a2')).toBe(false); // the whole stream is gone, not just the line asked for
+    cache.remember(new Map([[A, [-1n, 3n] as const]]), [line('a1', 'A'), line('a2', 'A')], streamOf);
+    expect([...(cache.kept(A)?.keys() ?? [])]).toEqual(['a1', 'a2']);
+    expect(cache.current(A, 3n)?.get('a1')).toEqual(line('a1', 'A'));
+    expect(cache.current(A, 4n)).toBeUndefined();
+    expect(cache.kept(A)).toBeUndefined(); // the whole stream is gone, not just the line asked for
   });
 
   it('keeps the other lines of a stream that was exact when locked, and replaces a stream that was not', () => {
@@ -36,6 +36,7 @@ describe('LineCache', () => {
         [B, [-1n, 7n] as const],
       ]),
       [line('a1', 'A'), line('a2', 'A'), line('b1', 'B')],
+      streamOf,
     );
     // A batch locked A at 3 (as kept) and B at 8 (someone else wrote B meanwhile), and committed at 5 and 9.
     cache.remember(
@@ -44,14 +45,18 @@ describe('LineCache', () => {
         [B, [8n, 9n] as const],
       ]),
       [line('a1', 'A', 10n), line('b2', 'B', 20n)],
+      streamOf,
     );
-    expect([cache.take(A, 'a1', 5n)?.executedFen, cache.take(A, 'a2', 5n)?.executedFen]).toEqual([10n, 0n]);
-    expect([cache.has(B, 'b1'), cache.take(B, 'b2', 9n)?.executedFen]).toEqual([false, 20n]);
+    const a = cache.current(A, 5n);
+    expect([a?.get('a1')?.executedFen, a?.get('a2')?.executedFen]).toEqual([10n, 0n]);
+    expect([...(cache.current(B, 9n)?.keys() ?? [])]).toEqual(['b2']);
   });
 
-  it('keeps nothing of a line whose stream the transaction did not lock', () => {
+  it('keeps nothing of a line whose stream the transaction did not lock, and forgets the streams of a batch that failed', () => {
     const cache = new LineCache();
-    cache.remember(new Map([[A, [-1n, 0n] as const]]), [line('b1', 'B')]);
-    expect(cache.has(B, 'b1')).toBe(false);
+    cache.remember(new Map([[A, [-1n, 0n] as const]]), [line('a1', 'A'), line('b1', 'B')], streamOf);
+    expect(cache.kept(B)).toBeUndefined();
+    cache.forget([A, B]);
+    expect(cache.kept(A)).toBeUndefined();
   });
 });

@@ -1,5 +1,4 @@
 import type { LineState } from '@ledger/domain';
-import { streamIdOf } from '@ledger/domain';
 
 /** Lines whose state the cache holds at most; past it the cache starts over. */
 const MAX_CACHED_LINES = 200_000;
@@ -13,10 +12,14 @@ interface StreamEntry {
 /**
  * The state of budget lines as of their stream's version, kept by a writer between batches so
  * that an append need not read back the lines it wrote itself. A line's totals change only by
- * events of its own stream (its department-year), so a cached line is exact as long as the
- * stream's head is still at the version it was cached at. An append checks that against the
+ * events of its own stream (its department-year), so a kept line is exact as long as the
+ * stream's head is still at the version it was kept at. An append checks that against the
  * head it reads under the stream's lock: another writer (another process, another pool) that
  * stored anything in the stream meanwhile has moved the head, and the lines are read again.
+ *
+ * The states are handed out as they are, not copied: the batch evolves them in place, and they
+ * are the committed state once it commits. A batch that does not commit must `forget` its
+ * streams, whose kept states it may have changed.
  *
  * Invariant: an entry's lines are exactly the committed state at its version.
  */
@@ -24,42 +27,42 @@ export class LineCache {
   private readonly streams = new Map<string, StreamEntry>();
   private size = 0;
 
-  /** The streams whose entries hold the line: cached candidates, to be checked under the lock. */
-  has(streamId: string, lineId: string): boolean {
-    return this.streams.get(streamId)?.lines.has(lineId) === true;
+  /** The lines kept for a stream (not yet checked against its head): which lines need no read. */
+  kept(streamId: string): ReadonlyMap<string, LineState> | undefined {
+    return this.streams.get(streamId)?.lines;
   }
 
   /**
-   * A copy of the line's state if its stream's entry is at `head` (the version read under the
-   * lock); undefined if not cached, or stale (the stream's entry is then dropped).
+   * The kept lines of a stream if its head (read under the lock) is still at their version;
+   * otherwise undefined, and the stream's lines are dropped.
    */
-  take(streamId: string, lineId: string, head: bigint): LineState | undefined {
+  current(streamId: string, head: bigint): ReadonlyMap<string, LineState> | undefined {
     const entry = this.streams.get(streamId);
     if (entry === undefined) return undefined;
-    if (entry.version !== head) {
-      this.forget(streamId, entry);
-      return undefined;
-    }
-    const line = entry.lines.get(lineId);
-    // A copy: the append evolves its state while deciding, and may still roll back.
-    return line === undefined ? undefined : { ...line };
+    if (entry.version === head) return entry.lines;
+    this.drop(streamId, entry);
+    return undefined;
   }
 
   /**
-   * After a commit: the lines of `state` whose streams the transaction held are exact at the
-   * streams' versions after it (`versions`: stream → [version when locked, version at commit]).
-   * An entry that was exact when the stream was locked keeps its other lines (nobody else wrote
-   * the stream meanwhile); any other entry is replaced.
+   * After a commit: the lines of the batch's state whose streams the transaction held are exact
+   * at the streams' versions after it (`versions`: stream → [version when locked, version at
+   * commit]; `streamOf`: a line's stream). An entry that was exact when the stream was locked
+   * keeps its other lines (nobody else wrote the stream meanwhile); any other entry is replaced.
    */
-  remember(versions: ReadonlyMap<string, readonly [bigint, bigint]>, lines: Iterable<LineState>): void {
+  remember(
+    versions: ReadonlyMap<string, readonly [bigint, bigint]>,
+    lines: Iterable<LineState>,
+    streamOf: (line: LineState) => string,
+  ): void {
     for (const [streamId, [locked, committed]] of versions) {
       const entry = this.streams.get(streamId);
       if (entry === undefined) continue;
       if (entry.version === locked) entry.version = committed;
-      else this.forget(streamId, entry);
+      else this.drop(streamId, entry);
     }
     for (const line of lines) {
-      const streamId = streamIdOf(line.department, line.fiscalYear);
+      const streamId = streamOf(line);
       const version = versions.get(streamId);
       if (version === undefined) continue; // read without the stream's lock: not known to be exact
       let entry = this.streams.get(streamId);
@@ -67,10 +70,20 @@ export class LineCache {
         entry = { version: version[1], lines: new Map() };
         this.streams.set(streamId, entry);
       }
-      if (!entry.lines.has(line.lineId)) this.size += 1;
+      const before = entry.lines.get(line.lineId);
+      if (before === line) continue;
+      if (before === undefined) this.size += 1;
       entry.lines.set(line.lineId, line);
     }
     if (this.size > MAX_CACHED_LINES) this.clear();
+  }
+
+  /** Drops the lines of the streams a batch held that did not commit. */
+  forget(streamIds: Iterable<string>): void {
+    for (const streamId of streamIds) {
+      const entry = this.streams.get(streamId);
+      if (entry !== undefined) this.drop(streamId, entry);
+    }
   }
 
   clear(): void {
@@ -78,7 +91,7 @@ export class LineCache {
     this.size = 0;
   }
 
-  private forget(streamId: string, entry: StreamEntry): void {
+  private drop(streamId: string, entry: StreamEntry): void {
     this.size -= entry.lines.size;
     this.streams.delete(streamId);
   }
