@@ -17,6 +17,18 @@ const FOLLOW_TIMEOUT_MS = 30_000;
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once one session of the database waits on a lock (`who`: named in the error after 5 s). */
+async function untilOneWaitsOnALock(db: Database, who: string): Promise<void> {
+  for (let waited = 0; ; waited += 10) {
+    const [row] = await db.query<{ waiting: bigint }>(
+      "SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    if (row?.waiting === 1n) return;
+    if (waited > 5_000) throw new Error(`${who} never waited on a lock`);
+    await sleepMs(10);
+  }
+}
+
 /** A seeded generator (mulberry32), so that every run draws the same workload; only the timing varies. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -190,14 +202,7 @@ onServer('PgEventStore under concurrent appenders [postgres]', () => {
       async (session, notes) => ({ notes, head: session.head(streamId), existing: await session.findExisting(again) }),
       { events: again, read: (tx: Transaction) => tx.query<{ note: string }>('SELECT note FROM piped WHERE stream_id = $1', [streamId]) },
     );
-    for (let waited = 0; ; waited += 10) {
-      const [row] = await database.db.query<{ waiting: bigint }>(
-        "SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-      );
-      if (row?.waiting === 1n) break;
-      if (waited > 5_000) throw new Error('the second session never waited for the lock');
-      await sleepMs(10);
-    }
+    await untilOneWaitsOnALock(database.db, 'the second session');
     open();
     await holding;
     const { notes, head, existing } = await waiting;
@@ -227,14 +232,7 @@ onServer('PgEventStore under concurrent appenders [postgres]', () => {
       await inFlight;
       // The second locks another stream, does not see the uncommitted event, and waits on the unique key.
       const racing = second.append([{ streamId: `gate-b-${eventId}`, events: [rival] }]);
-      for (let waited = 0; ; waited += 10) {
-        const [row] = await database.db.query<{ waiting: bigint }>(
-          "SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        );
-        if (row?.waiting === 1n) break;
-        if (waited > 5_000) throw new Error('the second append never waited on the first');
-        await sleepMs(10);
-      }
+      await untilOneWaitsOnALock(database.db, 'the second append');
       open();
       const [stored] = await holding;
       const outcome = await racing;

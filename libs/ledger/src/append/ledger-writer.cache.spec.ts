@@ -1,34 +1,13 @@
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { queryView } from '@ledger/reporting';
+import { rawInit as init, rawOpen as open, rawPay as pay } from '../testing/raw-events';
 import { testLedger } from '../testing/test-ledger';
-
-const pay = (eventId: string, lineId: string, amount: string) => ({
-  eventId,
-  type: 'PaymentRecorded',
-  effectiveDate: '2021-03-01',
-  data: { lineId, amount },
-});
 
 describeEachEngine('the lines a writer keeps between batches', (get) => {
   it('are read again once another writer has stored in their stream, so that no rule runs on stale totals', async () => {
     const first = testLedger(get().db);
     const second = testLedger(get().db); // another process: its own writer, its own cache
-    const setup = await first.append([
-      {
-        eventId: 'K-open',
-        type: 'BudgetLineOpened',
-        effectiveDate: '2021-01-01',
-        data: { lineId: 'K', department: '丁', fiscalYear: 2021, kind: 'basic' },
-      },
-      {
-        eventId: 'K2-open',
-        type: 'BudgetLineOpened',
-        effectiveDate: '2021-01-01',
-        data: { lineId: 'K2', department: '丁', fiscalYear: 2021, kind: 'basic' },
-      },
-      { eventId: 'K-init', type: 'InitialBudgetApproved', effectiveDate: '2021-01-01', data: { lineId: 'K', amount: '100.00' } },
-      { eventId: 'K2-init', type: 'InitialBudgetApproved', effectiveDate: '2021-01-01', data: { lineId: 'K2', amount: '100.00' } },
-    ]);
+    const setup = await first.append([open('K', '丁'), open('K2', '丁'), init('K', '100.00'), init('K2', '100.00')]);
     expect(setup.rejected).toEqual([]);
     // The first writer now holds K and K2 as it left them; the second spends 70.00 of K.
     expect((await second.append([pay('k1', 'K', '70.00')])).appended).toBe(1);
@@ -46,15 +25,7 @@ describeEachEngine('the lines a writer keeps between batches', (get) => {
 
   it('are not kept from a batch that rolled back', async () => {
     const ledger = testLedger(get().db);
-    await ledger.append([
-      {
-        eventId: 'R-open',
-        type: 'BudgetLineOpened',
-        effectiveDate: '2021-01-01',
-        data: { lineId: 'R', department: '戊', fiscalYear: 2021, kind: 'basic' },
-      },
-      { eventId: 'R-init', type: 'InitialBudgetApproved', effectiveDate: '2021-01-01', data: { lineId: 'R', amount: '100.00' } },
-    ]);
+    await ledger.append([open('R', '戊'), init('R', '100.00')]);
     // A trigger makes the next movement row fail: the batch rolls back after it decided (and evolved) R.
     await get().db.exec(`
       CREATE FUNCTION refuse_movement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;

@@ -1,26 +1,8 @@
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { parseEvent } from '@ledger/domain';
 import { queryView } from '@ledger/reporting';
+import { rawInit as init, rawOpen as open, rawPay as pay } from '../testing/raw-events';
 import { testLedger } from '../testing/test-ledger';
-
-const open = (lineId: string, department: string) => ({
-  eventId: `${lineId}-open`,
-  type: 'BudgetLineOpened',
-  effectiveDate: '2021-01-01',
-  data: { lineId, department, fiscalYear: 2021, kind: 'basic' },
-});
-const init = (lineId: string, amount: string) => ({
-  eventId: `${lineId}-init`,
-  type: 'InitialBudgetApproved',
-  effectiveDate: '2021-01-01',
-  data: { lineId, amount },
-});
-const pay = (eventId: string, lineId: string, amount: string) => ({
-  eventId,
-  type: 'PaymentRecorded',
-  effectiveDate: '2021-03-01',
-  data: { lineId, amount },
-});
 
 describeEachEngine('a batch split into lanes by department', (get) => {
   it('answers every event in input order, keeps each department’s order, and stores what each lane accepted', async () => {
