@@ -2,7 +2,7 @@ import type { LedgerEvent } from './events';
 import {
   adjustedFen,
   availableFen,
-  closedQuarterKey,
+  quartersClosed,
   decide,
   departmentYearOf,
   emptyState,
@@ -232,7 +232,7 @@ describe('decide: closing quarters', () => {
     const state = given(close('Q1'));
     expectRefused(when(state, [close('Q1')])[0], 'PERIOD_ALREADY_CLOSED', 'data.period');
     expectAccepted(when(state, [close('Q2')])[0]);
-    expect(state.closedQuarters.get(closedQuarterKey('D', 2021))).toBe(2);
+    expect(quartersClosed(state, 'D', 2021)).toBe(2);
   });
 
   it('given one department closed, then another department and another year close on their own', () => {

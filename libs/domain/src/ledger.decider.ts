@@ -36,8 +36,11 @@ export interface PaymentState {
 export interface LedgerState {
   readonly lines: Map<string, LineState>;
   readonly payments: Map<string, PaymentState>;
-  /** Key closedQuarterKey(department, fiscalYear); value 0..4 = quarters closed, in order. */
-  readonly closedQuarters: Map<string, number>;
+  /**
+   * Department → fiscal year → quarters closed (1..4, in order). By department first: every
+   * payment asks for its own department's closed quarters, of any year.
+   */
+  readonly closedQuarters: Map<string, Map<number, number>>;
 }
 
 export interface DecideOptions {
@@ -58,9 +61,19 @@ export function emptyState(): LedgerState {
   return { lines: new Map(), payments: new Map(), closedQuarters: new Map() };
 }
 
-/** The key of LedgerState.closedQuarters. */
-export function closedQuarterKey(department: string, fiscalYear: number): string {
-  return `${department}|${fiscalYear}`;
+/** How many quarters of the department-year are closed (0 when none, or not in the state). */
+export function quartersClosed(state: LedgerState, department: string, fiscalYear: number): number {
+  return state.closedQuarters.get(department)?.get(fiscalYear) ?? 0;
+}
+
+/** Records that `closed` quarters of the department-year are closed (never fewer than known). */
+export function setQuartersClosed(state: LedgerState, department: string, fiscalYear: number, closed: number): void {
+  let years = state.closedQuarters.get(department);
+  if (years === undefined) {
+    years = new Map();
+    state.closedQuarters.set(department, years);
+  }
+  years.set(fiscalYear, Math.max(years.get(fiscalYear) ?? 0, closed));
 }
 
 /** A fresh line as BudgetLineOpened makes it; also what the application fills from a projection. */
@@ -163,10 +176,7 @@ export function closedPeriodCovering(
   date: string,
 ): { fiscalYear: number; quarter: Quarter; lastDay: string } | undefined {
   let found: { fiscalYear: number; quarter: Quarter; lastDay: string } | undefined;
-  for (const [key, closed] of state.closedQuarters) {
-    const separator = key.lastIndexOf('|');
-    if (closed <= 0 || key.slice(0, separator) !== department) continue;
-    const fiscalYear = Number(key.slice(separator + 1));
+  for (const [fiscalYear, closed] of state.closedQuarters.get(department) ?? []) {
     for (const quarter of QUARTERS.slice(0, closed)) {
       const lastDay = quarterEndDate(fiscalYear, quarter);
       if (lastDay >= date && (found === undefined || lastDay < found.lastDay)) found = { fiscalYear, quarter, lastDay };
@@ -274,7 +284,7 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
     case 'PeriodClosed': {
       // Closing is itself dated on the quarter's last day, so the closed-period rule does not apply.
       const { department, fiscalYear, period } = event.data;
-      const closed = state.closedQuarters.get(closedQuarterKey(department, fiscalYear)) ?? 0;
+      const closed = quartersClosed(state, department, fiscalYear);
       const wanted = quarterNumber(period);
       if (wanted <= closed) {
         refuse(
@@ -362,9 +372,7 @@ export function evolve(state: LedgerState, event: LedgerEvent): void {
       return;
     }
     case 'PeriodClosed': {
-      const key = closedQuarterKey(event.data.department, event.data.fiscalYear);
-      const closed = quarterNumber(event.data.period);
-      state.closedQuarters.set(key, Math.max(state.closedQuarters.get(key) ?? 0, closed));
+      setQuartersClosed(state, event.data.department, event.data.fiscalYear, quarterNumber(event.data.period));
       return;
     }
   }

@@ -1,3 +1,4 @@
+import { quartersClosed } from '@ledger/domain';
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { loadState } from './load-state';
 
@@ -38,8 +39,8 @@ describeEachEngine('loadState', (get) => {
     expect(state.payments.get('pay-1')).toEqual({ eventId: 'pay-1', lineId: 'L2', amountFen: 12050n, reversedFen: 2000n });
     expect(state.closedQuarters).toEqual(
       new Map([
-        ['甲|2021', 1],
-        ['乙|2021', 2],
+        ['甲', new Map([[2021, 1]])],
+        ['乙', new Map([[2021, 2]])],
       ]),
     );
   });
@@ -47,8 +48,8 @@ describeEachEngine('loadState', (get) => {
   it('reads the closed quarters of a loaded line whose department was not given', async () => {
     const state = await loadState(get().db, { lineIds: [], paymentIds: ['pay-1'], departments: ['甲'] });
     expect([...state.lines.keys()]).toEqual(['L2']);
-    expect(state.closedQuarters.get('乙|2021')).toBe(2);
-    expect(state.closedQuarters.get('甲|2021')).toBe(1);
+    expect(quartersClosed(state, '乙', 2021)).toBe(2);
+    expect(quartersClosed(state, '甲', 2021)).toBe(1);
   });
 
   it('reads nothing for no keys', async () => {

@@ -1,5 +1,5 @@
 import type { LedgerState, LineKind } from '@ledger/domain';
-import { emptyState } from '@ledger/domain';
+import { emptyState, setQuartersClosed } from '@ledger/domain';
 import { textArrayLiteral, type Sql } from '@ledger/event-store';
 
 /** Fixed statement texts, run for every batch: kept prepared on the connection. */
@@ -92,7 +92,7 @@ export async function loadState(tx: Sql, keys: StateKeys): Promise<LedgerState> 
     if (!departments.has(row.department)) otherDepartments.add(row.department);
   }
   const allPeriods = otherDepartments.size === 0 ? periodRows : [...periodRows, ...(await closedQuarters(tx, otherDepartments))];
-  for (const row of allPeriods) state.closedQuarters.set(`${row.department}|${row.fiscal_year}`, Number(row.closed));
+  for (const row of allPeriods) setQuartersClosed(state, row.department, row.fiscal_year, Number(row.closed));
   return state;
 }
 
