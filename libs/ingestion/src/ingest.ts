@@ -41,7 +41,7 @@ export interface BatchAppender {
 }
 
 /** While a batch is stored, the event loop is given back after this many inputs are taken. */
-const INPUTS_BETWEEN_YIELDS = 64;
+export const INPUTS_BETWEEN_YIELDS = 64;
 
 export const DEFAULT_BATCH_SIZE = 1_000;
 /** A summary lists at most this many refusals, so that a huge bad file cannot exhaust memory. */
@@ -52,7 +52,7 @@ export const MAX_REPORTED_REJECTIONS = 100_000;
  * goes on: taking inputs is work for this thread only, and a batch being stored waits on answers
  * that it would otherwise leave unread until the next batch is full.
  */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 

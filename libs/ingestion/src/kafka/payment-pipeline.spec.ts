@@ -310,6 +310,37 @@ describe('commitsOf', () => {
     ]);
   });
 
+  it('prepares each chunk while the one before is stored, and hands every append its own preparation', async () => {
+    const topic = new FakeTopic('treasury.payments');
+    for (let i = 0; i < 12; i += 1) topic.produce(0, 'D', raw.payment(`p${i}`, 'L', '1.00'));
+    const log: string[] = [];
+    let storing: string | undefined;
+    const appender: BatchAppender = {
+      prepare: (events) => {
+        log.push(`prepare ${events[0]?.eventId} while storing ${storing ?? 'nothing'}`);
+        return `prepared ${events[0]?.eventId}`;
+      },
+      append: async (events, prepared) => {
+        expect(prepared).toBe(`prepared ${events[0]?.eventId}`);
+        storing = events[0]?.eventId;
+        await new Promise((resolve) => setImmediate(resolve));
+        log.push(`stored ${storing}`);
+        storing = undefined;
+        return events.map((e, i) => ({ status: 'appended' as const, eventId: e.eventId, position: BigInt(i), warnings: [] }));
+      },
+    };
+    const result = await pipelineOn(appender, 5).process(topic.uncommitted());
+    expect(result.stored).toBe(12);
+    expect(log).toEqual([
+      'prepare p0 while storing nothing',
+      'prepare p5 while storing p0',
+      'stored p0',
+      'prepare p10 while storing p5',
+      'stored p5',
+      'stored p10',
+    ]);
+  });
+
   it('the pipeline refuses a batch size the writer would refuse', () => {
     expect(() => new PaymentPipeline({ append: () => Promise.resolve([]) }, { batchSize: 10_001 })).toThrow(RangeError);
     expect(parsed(raw.payment('p', 'L', '1.00')).type).toBe('PaymentRecorded');
