@@ -162,7 +162,8 @@ export class PgEventStore implements EventStore {
    *
    * `events`: the events the session is to store. They are validated and hashed before the
    * transaction begins (or earlier still, by `prepare`, given as `hashed`), while no lock is held,
-   * and their stored copies are looked up in the same pipeline as the locks: `session.findExisting` of that same array answers from that look-up.
+   * and their stored copies are looked up in the same pipeline as the locks: `session.findExisting`
+   * of that same array answers from that look-up.
    * `read`: the caller's own reads, sent in that pipeline too (their statements must be issued
    * before `read` first awaits); its result is `fn`'s second argument (give `read`'s parameter its
    * type, Transaction, so that the result's type is inferred from it). In READ COMMITTED each
@@ -175,8 +176,9 @@ export class PgEventStore implements EventStore {
     options: WithStreamsOptions<R> = {},
   ): Promise<T> {
     const ids = uniqueStreamIds(streamIds);
-    const prepared = options.hashed?.cache ?? new PreparedEvents({ keep: true, validated: false });
     const events = options.events ?? [];
+    // Hashed by prepare() already, or now; either way before the transaction begins.
+    const prepared = (options.hashed ?? this.prepare([])).cache;
     for (const event of events) prepared.get(event);
     return this.db.transaction(async (tx) => {
       const opening = this.openSession(tx, ids, prepared);

@@ -40,20 +40,56 @@ export interface BatchAppender {
   append(events: readonly LedgerEvent[], prepared?: unknown): Promise<AppendItemResult[]>;
 }
 
-/** While a batch is stored, the event loop is given back after this many inputs are taken. */
-export const INPUTS_BETWEEN_YIELDS = 64;
-
 export const DEFAULT_BATCH_SIZE = 1_000;
 /** A summary lists at most this many refusals, so that a huge bad file cannot exhaust memory. */
 export const MAX_REPORTED_REJECTIONS = 100_000;
 
+/** While a batch is stored, the event loop is given back after this many inputs are taken. */
+const INPUTS_BETWEEN_YIELDS = 64;
+
 /**
- * Lets the I/O that is due run (a statement's answer, a socket ready for more) before the caller
- * goes on: taking inputs is work for this thread only, and a batch being stored waits on answers
- * that it would otherwise leave unread until the next batch is full.
+ * Batches stored one after the other, in order, one in flight: the next batch is prepared
+ * (BatchAppender.prepare) while the one before is in the database, and is appended only once that
+ * one is stored. A failed append surfaces at the next send, or at drain, and no batch after it
+ * is appended.
  */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+export class OrderedAppends {
+  private inFlight: Promise<void> | undefined;
+
+  constructor(private readonly appender: BatchAppender) {}
+
+  /**
+   * Prepares `events`, waits for the batch in flight, runs `before` (if given), then starts
+   * appending `events` without waiting for it; `settle` takes their results.
+   */
+  async send(events: readonly LedgerEvent[], settle: (results: AppendItemResult[]) => void, before?: () => Promise<void>): Promise<void> {
+    // Done now, while the batch before is in the database, rather than after it.
+    const prepared = this.appender.prepare?.(events);
+    const previous = this.inFlight;
+    this.inFlight = undefined;
+    await previous;
+    if (before !== undefined) await before();
+    const storing = this.appender.append(events, prepared).then(settle);
+    storing.catch(() => undefined);
+    this.inFlight = storing;
+  }
+
+  /**
+   * Called with the size of the batch being filled, after each input taken: while a batch is
+   * stored, lets the I/O that is due run every INPUTS_BETWEEN_YIELDS inputs. Taking inputs is
+   * work for this thread only, and the stored batch waits on answers that it would otherwise
+   * leave unread until the next batch is full.
+   */
+  async taken(pending: number): Promise<void> {
+    if (this.inFlight !== undefined && pending % INPUTS_BETWEEN_YIELDS === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Resolves once every batch sent is stored. */
+  async drain(): Promise<void> {
+    const inFlight = this.inFlight;
+    this.inFlight = undefined;
+    await inFlight;
+  }
 }
 
 export function emptySummary(): AppendSummary {
@@ -70,13 +106,14 @@ export function emptySummary(): AppendSummary {
 export class Ingestion {
   readonly summary = emptySummary();
   private batch: { line: number; event: LedgerEvent }[] = [];
-  /** The batch being stored, if any. */
-  private inFlight: Promise<void> | undefined;
+  private readonly appends: OrderedAppends;
 
   constructor(
-    private readonly appender: BatchAppender,
+    appender: BatchAppender,
     private readonly batchSize = DEFAULT_BATCH_SIZE,
-  ) {}
+  ) {
+    this.appends = new OrderedAppends(appender);
+  }
 
   /** Takes one NDJSON line. Blank lines are skipped. */
   async addLine(line: NdjsonLine): Promise<void> {
@@ -104,15 +141,13 @@ export class Ingestion {
     }
     this.batch.push({ line: lineNo, event: parsed.event });
     if (this.batch.length >= this.batchSize) await this.send();
-    else if (this.inFlight !== undefined && this.batch.length % INPUTS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+    else await this.appends.taken(this.batch.length);
   }
 
   /** Stores what is pending, and resolves once everything taken so far is stored. */
   async flush(): Promise<void> {
     await this.send();
-    const inFlight = this.inFlight;
-    this.inFlight = undefined;
-    await inFlight;
+    await this.appends.drain();
   }
 
   /**
@@ -123,23 +158,13 @@ export class Ingestion {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
-    const events = batch.map((b) => b.event);
-    // Done now, while the batch before is in the database, rather than after it.
-    const prepared = this.appender.prepare?.(events);
-    const previous = this.inFlight;
-    this.inFlight = undefined;
-    await previous;
-    const storing = this.store(batch, events, prepared);
-    storing.catch(() => undefined);
-    this.inFlight = storing;
+    await this.appends.send(
+      batch.map((b) => b.event),
+      (results) => this.settle(batch, results),
+    );
   }
 
-  private async store(
-    batch: readonly { line: number; event: LedgerEvent }[],
-    events: readonly LedgerEvent[],
-    prepared: unknown,
-  ): Promise<void> {
-    const results = await this.appender.append(events, prepared);
+  private settle(batch: readonly { line: number; event: LedgerEvent }[], results: readonly AppendItemResult[]): void {
     results.forEach((result, i) => {
       const line = (batch[i] as { line: number }).line;
       switch (result.status) {

@@ -2,7 +2,7 @@ import type { ErrorCode, LedgerEvent } from '@ledger/domain';
 import { LedgerError, parseEvent } from '@ledger/domain';
 import { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/ledger/append/ledger-writer';
 import type { BatchAppender } from '../ingest';
-import { DEFAULT_BATCH_SIZE, INPUTS_BETWEEN_YIELDS, yieldToEventLoop } from '../ingest';
+import { DEFAULT_BATCH_SIZE, OrderedAppends } from '../ingest';
 import { DEFAULT_MAX_LINE_BYTES } from '../ndjson-lines';
 import type { Logger } from '../observability/logger';
 import { silentLogger } from '../observability/logger';
@@ -132,9 +132,8 @@ export class PaymentPipeline {
     const outcomes: (MessageOutcome | undefined)[] = new Array<MessageOutcome | undefined>(messages.length);
     let pending: Pending[] = [];
     let firstAppend = true;
-    // One append in flight at a time, in message order; the next chunk is decoded and prepared
-    // (LedgerWriter.prepare) while it is stored.
-    let inFlight: Promise<void> | undefined;
+    // In message order, the next chunk decoded and prepared while one is stored.
+    const appends = new OrderedAppends(this.appender);
     const settle = (chunk: readonly Pending[], results: readonly AppendItemResult[]): void => {
       if (results.length !== chunk.length) throw new Error(`appender answered ${results.length} results for ${chunk.length} events`);
       results.forEach((result, i) => {
@@ -161,15 +160,15 @@ export class PaymentPipeline {
       if (pending.length === 0) return;
       const chunk = pending;
       pending = [];
-      const events = chunk.map((p) => p.event);
-      const prepared = this.appender.prepare?.(events);
       // A failed append rejects here, before the next one starts: nothing after it is stored.
-      await inFlight;
-      if (!firstAppend && between !== undefined) await between();
-      firstAppend = false;
-      const storing = this.appender.append(events, prepared).then((results) => settle(chunk, results));
-      storing.catch(() => undefined);
-      inFlight = storing;
+      await appends.send(
+        chunk.map((p) => p.event),
+        (results) => settle(chunk, results),
+        async () => {
+          if (!firstAppend && between !== undefined) await between();
+          firstAppend = false;
+        },
+      );
     };
 
     for (const [index, message] of messages.entries()) {
@@ -180,11 +179,10 @@ export class PaymentPipeline {
       }
       pending.push({ index, event: decoded.event });
       if (pending.length >= this.batchSize) await flush();
-      // While a chunk is stored, its answers are read as they come (see Ingestion).
-      else if (inFlight !== undefined && pending.length % INPUTS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+      else await appends.taken(pending.length);
     }
     await flush();
-    await inFlight;
+    await appends.drain();
 
     const processed: ProcessedMessage[] = [];
     const deadLetters: SinkMessage[] = [];
