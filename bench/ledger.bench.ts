@@ -42,9 +42,10 @@ function* ledgerEvents(total: number): Generator<Record<string, unknown>> {
   }
   const opening = DEPARTMENTS * LINES_PER_DEPARTMENT * 2;
   const payments = total - opening;
+  // The dates of the year, made once: the bench measures the ledger, not the making of its input.
+  const dates = Array.from({ length: 365 }, (_, d) => new Date(Date.UTC(2021, 0, 1 + d)).toISOString().slice(0, 10));
   for (let n = 0; n < payments; n += 1) {
-    const day = 1 + Math.floor((n / payments) * 364);
-    const date = new Date(Date.UTC(2021, 0, day)).toISOString().slice(0, 10);
+    const date = dates[Math.floor((n / payments) * 364)] as string;
     // Every 196th payment goes to the hot line, so that it ends with ~5,000 events.
     const hot = n % Math.floor(payments / HOT_LINE_EVENTS) === 0;
     const d = hot ? 0 : Math.floor(random() * DEPARTMENTS);
