@@ -1,16 +1,24 @@
 import { canonicalParts, contentHashOfParts } from '@ledger/event-store/canonical';
 import { StreamVersionConflictError } from '@ledger/event-store/event-store';
+import { describeEventStoreContract } from '@ledger/event-store/testing/contract-suite';
 import { newEvent } from '@ledger/event-store/testing/events';
 import { claimStreamOf, decodeClaim, decodeEnvelope, encodeEnvelope, eventUuid, isLedgerStream } from './encoding';
 import { EsdbEventStore, EventIdPendingError, linkHash, type EsdbEventStoreOptions } from './esdb-event-store';
-import { describeEsdbContract } from './testing/contract-suite';
+import { esdbCases, esdbHarness } from './testing/esdb-harness';
 import { InMemoryEsdbLog } from './testing/in-memory-esdb-log';
 
 // The contract suite, always, on an in-memory log with EventStoreDB's semantics.
-describeEsdbContract('EsdbEventStore (in-memory EventStoreDB log)', async () => {
-  const log = new InMemoryEsdbLog();
-  return { store: new EsdbEventStore(log), reopen: () => new EsdbEventStore(log), close: async () => undefined };
-});
+describeEventStoreContract(
+  'EsdbEventStore (in-memory EventStoreDB log)',
+  async () => {
+    const log = new InMemoryEsdbLog();
+    return esdbHarness(
+      () => new EsdbEventStore(log),
+      async () => undefined,
+    );
+  },
+  esdbCases,
+);
 
 /** A clock the test moves by hand. */
 function manualClock(startMs = Date.parse('2021-03-15T00:00:00.000Z')): { now: () => number; advance: (ms: number) => void } {

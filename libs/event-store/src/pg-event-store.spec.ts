@@ -1,9 +1,9 @@
+import type { Database } from './db/database';
 import { StreamVersionConflictError, type StoredEvent, type SubscriptionHandler } from './event-store';
 import { PgEventStore } from './pg-event-store';
+import { describeEventStoreContract, type EventStoreHarness } from './testing/contract-suite';
 import { describeEachEngine } from './testing/test-databases';
 import { newEvent } from './testing/events';
-
-const ISO_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 let unique = 0;
 /** A stream (or event) id no other test of the suite uses, since the suite shares one database. */
@@ -12,220 +12,36 @@ function fresh(prefix: string): string {
   return `${prefix}-${unique}`;
 }
 
-/**
- * Waits until readAll reaches `position`. On the server, a transaction running in any database
- * (another test suite, say) holds events back from followers until it ends, by design.
- */
-async function readable(store: PgEventStore, position: bigint): Promise<void> {
-  for (const deadline = Date.now() + 10_000; (await store.headPosition()) < position;) {
-    if (Date.now() > deadline) throw new Error(`position ${position} never became readable`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+async function checkpointOf(db: Database, subscriptionId: string): Promise<bigint | undefined> {
+  const rows = await db.query<{ position: bigint }>('SELECT position FROM ledger_checkpoints WHERE subscription_id = $1', [subscriptionId]);
+  return rows[0]?.position;
 }
 
-async function storedIds(store: PgEventStore, streamId: string): Promise<string[]> {
-  return (await store.readStream(streamId)).map((e) => e.eventId);
+/** The contract suite's harness on one database; describeEachEngine drops the database afterwards. */
+function pgHarness(db: Database): EventStoreHarness {
+  const store = new PgEventStore(db);
+  return {
+    store,
+    reopen: () => new PgEventStore(db),
+    async settledHead() {
+      // On the server, a transaction running in any database (another test suite, say) holds
+      // events back from followers until it ends, by design.
+      const last = await store.lastCommittedPosition();
+      for (const deadline = Date.now() + 10_000; (await store.headPosition()) < last;) {
+        if (Date.now() > deadline) throw new Error(`position ${last} never became readable`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return last;
+    },
+    checkpoint: (subscriptionId) => checkpointOf(db, subscriptionId),
+    close: async () => undefined,
+  };
 }
 
 describeEachEngine('PgEventStore', (get) => {
+  describeEventStoreContract('EventStore contract', async () => pgHarness(get().db));
+
   const store = (): PgEventStore => new PgEventStore(get().db);
-
-  describe('append and read', () => {
-    it('stores events with versions, positions, recordedAt and hashes, and reads them back as stored', async () => {
-      const s = store();
-      const streamId = fresh('budget-D01-2021');
-      const events = [
-        newEvent(fresh('e')),
-        newEvent(fresh('e'), { data: { nested: { b: [1, 2.5, 'x'], a: null }, text: '深财预〔2021〕12号' } }),
-        newEvent(fresh('e'), { metadata: null, correction: true }),
-      ];
-      const before = Date.now();
-      const outcome = await s.append([{ streamId, expectedVersion: 'no_stream', events }]);
-
-      expect(outcome.duplicates).toEqual([]);
-      expect(outcome.conflicts).toEqual([]);
-      expect(outcome.stored.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
-      expect(outcome.stored.map((e) => e.streamVersion)).toEqual([0n, 1n, 2n]);
-      const positions = outcome.stored.map((e) => e.position);
-      expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
-      expect(new Set(positions).size).toBe(3);
-      for (const e of outcome.stored) {
-        expect(e.recordedAt).toMatch(ISO_MS_UTC);
-        expect(e.recordedAt).toBe(outcome.stored[0]!.recordedAt); // one transaction time for all
-        expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
-      }
-      const recordedMs = Date.parse(outcome.stored[0]!.recordedAt);
-      expect(recordedMs).toBeGreaterThanOrEqual(before - 60_000);
-      expect(recordedMs).toBeLessThanOrEqual(Date.now() + 60_000);
-
-      expect(await s.readStream(streamId)).toEqual(outcome.stored);
-      await readable(s, positions[2]!);
-      const all = await s.readAll({ after: positions[0]! - 1n, limit: 100 });
-      expect(all.filter((e) => e.streamId === streamId)).toEqual(outcome.stored);
-      expect(await s.headPosition()).toBeGreaterThanOrEqual(positions[2]!);
-    });
-
-    it('reads a stream from a version, with a limit, and an unknown stream as empty', async () => {
-      const s = store();
-      const streamId = fresh('budget-D02-2021');
-      const ids = [fresh('e'), fresh('e'), fresh('e'), fresh('e')];
-      await s.append([{ streamId, events: ids.map((id) => newEvent(id)) }]);
-      expect((await s.readStream(streamId, { fromVersion: 1n, limit: 2 })).map((e) => e.eventId)).toEqual(ids.slice(1, 3));
-      expect(await s.readStream(fresh('nothing'))).toEqual([]);
-    });
-
-    it('reads the whole log in position order, a page at a time, capped at the limit', async () => {
-      const s = store();
-      const streamA = fresh('a');
-      const streamB = fresh('b');
-      await s.append([{ streamId: streamA, events: [newEvent(fresh('e')), newEvent(fresh('e'))] }]);
-      await s.append([{ streamId: streamB, events: [newEvent(fresh('e'))] }]);
-      const last = await s.append([{ streamId: streamA, events: [newEvent(fresh('e'))] }]);
-      await readable(s, last.stored[0]!.position);
-      const pages: StoredEvent[][] = [];
-      for (let after = 0n; ;) {
-        const page = await s.readAll({ after, limit: 2 });
-        if (page.length === 0) break;
-        expect(page.length).toBeLessThanOrEqual(2);
-        pages.push(page);
-        after = page[page.length - 1]!.position;
-      }
-      const all = pages.flat();
-      expect(all.map((e) => e.position)).toEqual([...all.map((e) => e.position)].sort((a, b) => (a < b ? -1 : 1)));
-      expect(all.filter((e) => e.streamId === streamA).map((e) => e.streamVersion)).toEqual([0n, 1n, 2n]);
-      expect(all[all.length - 1]!.position).toBe(await s.headPosition());
-      await expect(s.readAll({ after: 0n, limit: 0 })).rejects.toThrow(RangeError);
-    });
-
-    it('numbers positions so that they increase with the versions of every stream', async () => {
-      const s = store();
-      const streamId = fresh('budget-D03-2021');
-      const first = await s.append([{ streamId, events: [newEvent(fresh('e'))] }]);
-      const other = await s.append([{ streamId: fresh('other'), events: [newEvent(fresh('e'))] }]);
-      const second = await s.append([{ streamId, events: [newEvent(fresh('e')), newEvent(fresh('e'))] }]);
-      const positions = [...first.stored, ...second.stored].map((e) => e.position);
-      expect(positions[0]! < other.stored[0]!.position && other.stored[0]!.position < positions[1]!).toBe(true);
-      expect(positions[1]! < positions[2]!).toBe(true);
-    });
-
-    it('refuses malformed events before touching the database', async () => {
-      const s = store();
-      const streamId = fresh('bad');
-      await expect(s.append([{ streamId, events: [newEvent('has space')] }])).rejects.toThrow(TypeError);
-      await expect(s.append([{ streamId, events: [newEvent(fresh('e'), { effectiveDate: '2021-3-5' })] }])).rejects.toThrow(/YYYY-MM-DD/);
-      expect(await s.readStream(streamId)).toEqual([]);
-    });
-  });
-
-  describe('expected version', () => {
-    it("'no_stream' only for a stream without events", async () => {
-      const s = store();
-      const streamId = fresh('v');
-      await s.append([{ streamId, expectedVersion: 'no_stream', events: [newEvent(fresh('e'))] }]);
-      const attempt = s.append([{ streamId, expectedVersion: 'no_stream', events: [newEvent(fresh('e'))] }]);
-      await expect(attempt).rejects.toBeInstanceOf(StreamVersionConflictError);
-      await expect(attempt).rejects.toMatchObject({ code: 'STREAM_VERSION_CONFLICT', streamId, expected: 'no_stream', actual: 0n });
-      expect(await s.readStream(streamId)).toHaveLength(1);
-    });
-
-    it('an exact version must be the version of the last event', async () => {
-      const s = store();
-      const streamId = fresh('v');
-      await s.append([{ streamId, expectedVersion: -1n, events: [newEvent(fresh('e')), newEvent(fresh('e'))] }]);
-      await expect(s.append([{ streamId, expectedVersion: 0n, events: [newEvent(fresh('e'))] }])).rejects.toMatchObject({
-        expected: 0n,
-        actual: 1n,
-      });
-      await expect(s.append([{ streamId, expectedVersion: 2n, events: [newEvent(fresh('e'))] }])).rejects.toMatchObject({
-        expected: 2n,
-        actual: 1n,
-      });
-      const ok = await s.append([{ streamId, expectedVersion: 1n, events: [newEvent(fresh('e'))] }]);
-      expect(ok.stored[0]!.streamVersion).toBe(2n);
-    });
-
-    it("'stream_exists' needs an event, 'any' takes whatever is there", async () => {
-      const s = store();
-      const streamId = fresh('v');
-      await expect(s.append([{ streamId, expectedVersion: 'stream_exists', events: [newEvent(fresh('e'))] }])).rejects.toMatchObject({
-        actual: -1n,
-      });
-      await s.append([{ streamId, expectedVersion: 'any', events: [newEvent(fresh('e'))] }]);
-      await s.append([{ streamId, events: [newEvent(fresh('e'))] }]);
-      const ok = await s.append([{ streamId, expectedVersion: 'stream_exists', events: [newEvent(fresh('e'))] }]);
-      expect(ok.stored[0]!.streamVersion).toBe(2n);
-    });
-
-    it('checks a second append to the same stream in one call against the version after the first', async () => {
-      const s = store();
-      const streamId = fresh('v');
-      const outcome = await s.append([
-        { streamId, expectedVersion: 'no_stream', events: [newEvent(fresh('e'))] },
-        { streamId, expectedVersion: 0n, events: [newEvent(fresh('e'))] },
-      ]);
-      expect(outcome.stored.map((e) => e.streamVersion)).toEqual([0n, 1n]);
-    });
-  });
-
-  describe('idempotency', () => {
-    it('acknowledges a duplicate without storing it twice, and refuses a conflict', async () => {
-      const s = store();
-      const streamId = fresh('i');
-      const id = fresh('e');
-      const first = await s.append([{ streamId, events: [newEvent(id)] }]);
-      const position = first.stored[0]!.position;
-
-      const again = await s.append([{ streamId, events: [newEvent(id)] }]);
-      expect(again).toEqual({ stored: [], duplicates: [{ eventId: id, position }], conflicts: [] });
-
-      const changed = await s.append([{ streamId, events: [newEvent(id, { data: { lineId: 'L1', amount: '2.00' } })] }]);
-      expect(changed).toEqual({ stored: [], duplicates: [], conflicts: [{ eventId: id, position }] });
-
-      // The same eventId is the same event whatever stream it is sent to.
-      const elsewhere = await s.append([{ streamId: fresh('i'), events: [newEvent(id)] }]);
-      expect(elsewhere.duplicates).toEqual([{ eventId: id, position }]);
-      expect(await storedIds(s, streamId)).toEqual([id]);
-    });
-
-    it('stores the new events of a batch that also holds a duplicate and a conflict', async () => {
-      const s = store();
-      const streamId = fresh('i');
-      const [dup, con, neu] = [fresh('e'), fresh('e'), fresh('e')];
-      await s.append([{ streamId, events: [newEvent(dup), newEvent(con)] }]);
-      const outcome = await s.append([{ streamId, events: [newEvent(dup), newEvent(con, { type: 'Other' }), newEvent(neu)] }]);
-      expect(outcome.stored.map((e) => [e.eventId, e.streamVersion])).toEqual([[neu, 2n]]);
-      expect(outcome.duplicates.map((e) => e.eventId)).toEqual([dup]);
-      expect(outcome.conflicts.map((e) => e.eventId)).toEqual([con]);
-    });
-
-    it('handles the same eventId twice in one call, in one stream or in two', async () => {
-      const s = store();
-      const [streamA, streamB] = [fresh('i'), fresh('i')];
-      const id = fresh('e');
-      const outcome = await s.append([
-        { streamId: streamA, events: [newEvent(id), newEvent(id)] },
-        { streamId: streamB, events: [newEvent(id), newEvent(id, { effectiveDate: '2021-03-16' })] },
-      ]);
-      expect(outcome.stored.map((e) => e.eventId)).toEqual([id]);
-      const position = outcome.stored[0]!.position;
-      expect(outcome.duplicates).toEqual([
-        { eventId: id, position },
-        { eventId: id, position },
-      ]);
-      expect(outcome.conflicts).toEqual([{ eventId: id, position }]);
-      expect(await storedIds(s, streamB)).toEqual([]);
-    });
-
-    it('acknowledges the retry of a stored append although its expected version is now stale', async () => {
-      const s = store();
-      const streamId = fresh('i');
-      const events = [newEvent(fresh('e')), newEvent(fresh('e'))];
-      const first = await s.append([{ streamId, expectedVersion: 'no_stream', events }]);
-      const retry = await s.append([{ streamId, expectedVersion: 'no_stream', events }]);
-      expect(retry.stored).toEqual([]);
-      expect(retry.duplicates).toEqual(first.stored.map((e) => ({ eventId: e.eventId, position: e.position })));
-    });
-  });
 
   describe('transaction time', () => {
     it('strictly increases within a stream, however close the commits', async () => {
@@ -319,21 +135,6 @@ describeEachEngine('PgEventStore', (get) => {
       ]);
       expect(new Set(outcome.stored.map((e) => e.recordedAt)).size).toBe(1);
     });
-
-    it('leaves nothing stored when one stream of the append has a version conflict', async () => {
-      const s = store();
-      const [streamA, streamB] = [fresh('m'), fresh('m')];
-      const ids = [fresh('e'), fresh('e')];
-      await expect(
-        s.append([
-          { streamId: streamA, expectedVersion: 'no_stream', events: [newEvent(ids[0]!)] },
-          { streamId: streamB, expectedVersion: 5n, events: [newEvent(ids[1]!)] },
-        ]),
-      ).rejects.toMatchObject({ streamId: streamB, actual: -1n });
-      expect(await storedIds(s, streamA)).toEqual([]);
-      const later = await s.append([{ streamId: streamA, expectedVersion: 'no_stream', events: [newEvent(ids[0]!)] }]);
-      expect(later.stored).toHaveLength(1); // not a duplicate: the first attempt left no trace
-    });
   });
 
   describe('withStreams', () => {
@@ -401,6 +202,8 @@ describeEachEngine('PgEventStore', (get) => {
   });
 });
 
+// What only PostgreSQL gives a subscription handler: a transaction that commits its writes with the
+// checkpoint of their batch. On a database of its own, whose log starts empty.
 describeEachEngine('PgEventStore subscriptions', (get) => {
   beforeAll(async () => {
     await get().db.query(
@@ -408,99 +211,65 @@ describeEachEngine('PgEventStore subscriptions', (get) => {
     );
   });
 
-  /** A handler that writes one row per event through the subscription's transaction. */
-  function recording(
-    subscriptionId: string,
-    batches: StoredEvent[][],
-    failWhen?: (events: readonly StoredEvent[]) => boolean,
-  ): SubscriptionHandler {
+  /** A handler that writes one row per event through the subscription's transaction; a row written twice fails. */
+  function writingRows(subscriptionId: string, failWhen?: (events: readonly StoredEvent[]) => boolean): SubscriptionHandler {
     return async (events, tx) => {
       for (const e of events)
         await tx.query('INSERT INTO handled (subscription_id, position) VALUES ($1, $2::bigint)', [subscriptionId, e.position.toString()]);
-      batches.push([...events]);
       if (failWhen?.(events) === true) throw new Error('handler refused the batch');
     };
   }
 
-  async function handledPositions(subscriptionId: string): Promise<bigint[]> {
+  async function rowPositions(subscriptionId: string): Promise<bigint[]> {
     const rows = await get().db.query<{ position: bigint }>('SELECT position FROM handled WHERE subscription_id = $1 ORDER BY position', [
       subscriptionId,
     ]);
     return rows.map((r) => r.position);
   }
 
-  async function checkpoint(subscriptionId: string): Promise<bigint | undefined> {
-    const rows = await get().db.query<{ position: bigint }>('SELECT position FROM ledger_checkpoints WHERE subscription_id = $1', [
-      subscriptionId,
-    ]);
-    return rows[0]?.position;
+  /** Runs a subscription until it has caught up, as a process that starts, follows the log and stops. */
+  async function runOnce(subscriptionId: string, handler: SubscriptionHandler): Promise<void> {
+    const sub = new PgEventStore(get().db).subscribe({ subscriptionId, batchSize: 2, pollIntervalMs: 5 }, handler);
+    // stop() also when catching up fails: it rejects with the same error.
+    await sub.caughtUp().finally(() => sub.stop());
   }
 
-  it('catches up on an empty log, then follows what is appended', async () => {
+  it('catches up on an empty log at position 0, then commits the handler’s writes with the checkpoint of each batch', async () => {
     const s = new PgEventStore(get().db);
-    const batches: StoredEvent[][] = [];
-    const sub = s.subscribe({ subscriptionId: 'live', pollIntervalMs: 5 }, recording('live', batches));
+    const sizes: number[] = [];
+    const write = writingRows('rows');
+    const sub = s.subscribe({ subscriptionId: 'rows', batchSize: 2, pollIntervalMs: 5 }, async (events, tx) => {
+      sizes.push(events.length);
+      await write(events, tx);
+    });
     await sub.caughtUp();
     expect(sub.position()).toBe(0n);
-    const outcome = await s.append([{ streamId: 'sub-live', events: [newEvent('live-1'), newEvent('live-2')] }]);
-    await sub.caughtUp();
-    expect(batches.flat()).toEqual(outcome.stored);
-    expect(sub.position()).toBe(outcome.stored[1]!.position);
-    await sub.stop();
-  });
-
-  it('handles batches, checkpoints them with the handler’s writes, and resumes there after a restart', async () => {
-    const db = get().db;
-    const first = new PgEventStore(db);
-    const before = await first.append([{ streamId: 'sub-resume', events: ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => newEvent(id)) }]);
-    const batches: StoredEvent[][] = [];
-    const sub = first.subscribe({ subscriptionId: 'resume', batchSize: 2, pollIntervalMs: 5 }, recording('resume', batches));
+    const { stored } = await s.append([{ streamId: 'sub-rows', events: ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => newEvent(id)) }]);
     await sub.caughtUp();
     await sub.stop();
-    const all = await first.readAll({ after: 0n, limit: 100 });
-    expect(batches.map((b) => b.length)).toEqual([2, 2, 2, 1]); // the 2 events of the previous test, then 5
-    expect(batches.flat()).toEqual(all);
-    expect(await checkpoint('resume')).toBe(before.stored[4]!.position);
+    expect(sizes).toEqual([2, 2, 1]); // one commit of five events: full batches, then the rest
+    expect(await rowPositions('rows')).toEqual(stored.map((e) => e.position));
+    expect(await checkpointOf(get().db, 'rows')).toBe(stored[4]!.position);
 
-    const after = await first.append([{ streamId: 'sub-resume', events: ['r6', 'r7', 'r8'].map((id) => newEvent(id)) }]);
-    // A new store instance: nothing survives in memory, as after a restart of the process.
-    const restarted = new PgEventStore(db);
-    const resumedBatches: StoredEvent[][] = [];
-    const resumed = restarted.subscribe({ subscriptionId: 'resume', batchSize: 2, pollIntervalMs: 5 }, recording('resume', resumedBatches));
-    await resumed.caughtUp();
-    await resumed.stop();
-    expect(resumedBatches.flat()).toEqual(after.stored);
-    expect(resumed.position()).toBe(after.stored[2]!.position);
-    expect(await handledPositions('resume')).toEqual([...all, ...after.stored].map((e) => e.position));
+    // A restart resumes after the checkpoint: no row is written twice (the primary key would refuse it).
+    const more = await s.append([{ streamId: 'sub-rows', events: ['r6', 'r7', 'r8'].map((id) => newEvent(id)) }]);
+    await runOnce('rows', write);
+    expect(await rowPositions('rows')).toEqual([...stored, ...more.stored].map((e) => e.position));
   });
 
-  it('stops on a handler error without advancing the checkpoint or keeping the handler’s writes, and surfaces the error', async () => {
-    const db = get().db;
-    const s = new PgEventStore(db);
-    const all = await s.readAll({ after: 0n, limit: 100 });
+  it('rolls a failed batch’s writes back with its checkpoint, and the next start writes them once', async () => {
+    const all = await new PgEventStore(get().db).readAll({ after: 0n, limit: 100 });
     const poisoned = all[3]!;
-    const batches: StoredEvent[][] = [];
-    const sub = s.subscribe(
-      { subscriptionId: 'failing', batchSize: 2, pollIntervalMs: 5 },
-      recording('failing', batches, (events) => events.some((e) => e.position === poisoned.position)),
-    );
-    await expect(sub.caughtUp()).rejects.toThrow('handler refused the batch');
-    await expect(sub.stop()).rejects.toThrow('handler refused the batch');
-    await expect(sub.caughtUp()).rejects.toThrow('handler refused the batch');
-    expect(batches.map((b) => b.length)).toEqual([2, 2]); // the failing batch was tried once, nothing after it
-    expect(sub.position()).toBe(all[1]!.position);
-    expect(await checkpoint('failing')).toBe(all[1]!.position);
-    expect(await handledPositions('failing')).toEqual([all[0]!.position, all[1]!.position]);
+    await expect(
+      runOnce(
+        'failing',
+        writingRows('failing', (events) => events.some((e) => e.position === poisoned.position)),
+      ),
+    ).rejects.toThrow('handler refused the batch');
+    expect(await rowPositions('failing')).toEqual([all[0]!.position, all[1]!.position]);
+    expect(await checkpointOf(get().db, 'failing')).toBe(all[1]!.position);
 
-    // Once the cause is fixed, the next subscription under the same id starts again at the failed batch.
-    const retried: StoredEvent[][] = [];
-    const healthy = new PgEventStore(db).subscribe(
-      { subscriptionId: 'failing', batchSize: 2, pollIntervalMs: 5 },
-      recording('failing', retried),
-    );
-    await healthy.caughtUp();
-    await healthy.stop();
-    expect(retried.flat()).toEqual(all.slice(2));
-    expect(await handledPositions('failing')).toEqual(all.map((e) => e.position));
+    await runOnce('failing', writingRows('failing'));
+    expect(await rowPositions('failing')).toEqual(all.map((e) => e.position));
   });
 });

@@ -1,43 +1,84 @@
 import { randomBytes } from 'node:crypto';
-import { StreamVersionConflictError, type StoredEvent, type SubscriptionHandler } from '@ledger/event-store/event-store';
-import { newEvent } from '@ledger/event-store/testing/events';
-import { checkpointStreamOf, decodeCheckpoint } from '../encoding';
-import type { EsdbEventStore } from '../esdb-event-store';
+import {
+  READ_ALL_MAX_LIMIT,
+  StreamVersionConflictError,
+  type EventStore,
+  type StoredEvent,
+  type SubscriptionHandler,
+} from '../event-store';
+import { newEvent } from './events';
 
-/** Where the suite runs: an in-memory log (always) or an EventStoreDB server (EVENTSTORE_URL). */
-export interface EsdbHarness {
-  readonly store: EsdbEventStore;
+/** Where the contract suite runs: a store, and what only its adapter knows how to do. */
+export interface EventStoreHarness {
+  readonly store: EventStore;
   /** Another store on the same log, with nothing in memory: the same process after a restart. */
-  reopen(): EsdbEventStore;
+  reopen(): EventStore;
+  /**
+   * Resolves once followers can read every event stored so far, with the last one's position:
+   * where a check of the whole log starts. PostgreSQL on a server holds events back from followers
+   * while an older transaction runs in any database (another test suite, say), by design.
+   */
+  settledHead(): Promise<bigint>;
+  /** The position a subscription has checkpointed, as the store keeps it; undefined when none. */
+  checkpoint(subscriptionId: string): Promise<bigint | undefined>;
   close(): Promise<void>;
 }
 
+/** What an adapter's own cases, declared inside the suite, share with it. */
+export interface ContractContext {
+  readonly harness: () => EventStoreHarness;
+  /** An id that no other test, and no earlier run against the same server, uses. */
+  readonly fresh: (prefix: string) => string;
+}
+
 const ISO_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Subscriptions poll a store that has no push (PostgreSQL) this often, so that tests wait little. */
+const POLL_INTERVAL_MS = 5;
 
 /**
- * The behaviours of the PostgreSQL contract suite (libs/event-store/src/pg-event-store.spec.ts)
- * that hold on EventStoreDB too. Every stream, event and subscription id carries a random prefix,
- * since a server keeps what earlier runs wrote; checks on the whole log start at its head before
- * the test.
+ * The behaviours of the EventStore contract (../event-store.ts) that every adapter must show:
+ * PgEventStore on each engine, EsdbEventStore on an in-memory log and on a server. Every stream,
+ * event and subscription id carries a random prefix, since a server keeps what earlier runs wrote;
+ * checks of the whole log start at its settled head before the test. `adapterCases` declares an
+ * adapter's own cases inside the suite, on the same harness.
  */
-export function describeEsdbContract(title: string, open: () => Promise<EsdbHarness>): void {
+export function describeEventStoreContract(
+  title: string,
+  open: () => Promise<EventStoreHarness>,
+  adapterCases?: (context: ContractContext) => void,
+): void {
   describe(title, () => {
-    let harness: EsdbHarness;
+    let current: EventStoreHarness | undefined;
     const run = randomBytes(4).toString('hex');
     let unique = 0;
     const fresh = (prefix: string): string => {
       unique += 1;
       return `${prefix}-${run}-${unique}`;
     };
-    const store = (): EsdbEventStore => harness.store;
+    const harness = (): EventStoreHarness => {
+      if (current === undefined) throw new Error('the harness is opened in beforeAll');
+      return current;
+    };
+    const store = (): EventStore => harness().store;
     const storedIds = async (streamId: string): Promise<string[]> => (await store().readStream(streamId)).map((e) => e.eventId);
-    const ours = (events: readonly StoredEvent[]): StoredEvent[] => events.filter((e) => e.streamId.includes(`-${run}-`));
+
+    /** The log after `after`, as readAll hands it over, `limit` events at a time. */
+    async function pagesAfter(after: bigint, limit: number): Promise<StoredEvent[][]> {
+      const pages: StoredEvent[][] = [];
+      for (let from = after; ;) {
+        const page = await store().readAll({ after: from, limit });
+        if (page.length === 0) return pages;
+        pages.push(page);
+        from = page[page.length - 1]!.position;
+      }
+    }
+    const logAfter = async (after: bigint): Promise<StoredEvent[]> => (await pagesAfter(after, READ_ALL_MAX_LIMIT)).flat();
 
     beforeAll(async () => {
-      harness = await open();
+      current = await open();
     });
     afterAll(async () => {
-      await harness.close();
+      await current?.close();
     });
 
     describe('append and read', () => {
@@ -49,22 +90,25 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
           newEvent(fresh('e'), { data: { nested: { b: [1, 2.5, 'x'], a: null }, text: '深财预〔2021〕12号' } }),
           newEvent(fresh('e'), { metadata: null, correction: true }),
         ];
-        const head = await s.headPosition();
+        const head = await harness().settledHead();
         const before = Date.now();
         const outcome = await s.append([{ streamId, expectedVersion: 'no_stream', events }]);
 
         expect(outcome.duplicates).toEqual([]);
         expect(outcome.conflicts).toEqual([]);
-        expect(outcome.stored.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+        const asGiven = outcome.stored.map(({ eventId, type, effectiveDate, correction, data, metadata }) => {
+          return { eventId, type, effectiveDate, correction, data, metadata };
+        });
+        expect(asGiven).toEqual(events);
+        expect(outcome.stored.map((e) => e.streamId)).toEqual([streamId, streamId, streamId]);
         expect(outcome.stored.map((e) => e.streamVersion)).toEqual([0n, 1n, 2n]);
-        expect(outcome.stored.map((e) => e.data)).toEqual(events.map((e) => e.data));
-        expect(outcome.stored.map((e) => e.metadata)).toEqual(events.map((e) => e.metadata));
         const positions = outcome.stored.map((e) => e.position);
         expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
         expect(new Set(positions).size).toBe(3);
         expect(positions[0]! > head).toBe(true);
         for (const e of outcome.stored) {
           expect(e.recordedAt).toMatch(ISO_MS_UTC);
+          expect(e.recordedAt).toBe(outcome.stored[0]!.recordedAt); // one recordedAt for one append to a stream
           expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
         }
         const recordedMs = Date.parse(outcome.stored[0]!.recordedAt);
@@ -72,8 +116,9 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         expect(recordedMs).toBeLessThanOrEqual(Date.now() + 60_000);
 
         expect(await s.readStream(streamId)).toEqual(outcome.stored);
+        await harness().settledHead();
         const all = await s.readAll({ after: head, limit: 100 });
-        expect(ours(all).filter((e) => e.streamId === streamId)).toEqual(outcome.stored);
+        expect(all.filter((e) => e.streamId === streamId)).toEqual(outcome.stored);
         expect(await s.headPosition()).toBe(positions[2]);
       });
 
@@ -84,27 +129,23 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         await s.append([{ streamId, events: ids.map((id) => newEvent(id)) }]);
         expect((await s.readStream(streamId, { fromVersion: 1n, limit: 2 })).map((e) => e.eventId)).toEqual(ids.slice(1, 3));
         expect(await s.readStream(fresh('nothing'))).toEqual([]);
-        await expect(s.readStream('$ledger-eventid-x')).rejects.toThrow(TypeError);
       });
 
       it('reads the log in position order, a page at a time, after a position (exclusive), capped at the limit', async () => {
         const s = store();
-        const streamA = fresh('a');
-        const streamB = fresh('b');
-        const head = await s.headPosition();
+        const [streamA, streamB] = [fresh('a'), fresh('b')];
+        const head = await harness().settledHead();
         const first = await s.append([{ streamId: streamA, events: [newEvent(fresh('e')), newEvent(fresh('e'))] }]);
         const second = await s.append([{ streamId: streamB, events: [newEvent(fresh('e'))] }]);
         const third = await s.append([{ streamId: streamA, events: [newEvent(fresh('e'))] }]);
-        const pages: StoredEvent[][] = [];
-        for (let after = head; ;) {
-          const page = await s.readAll({ after, limit: 2 });
-          if (page.length === 0) break;
-          expect(page.length).toBeLessThanOrEqual(2);
-          pages.push(page);
-          after = page[page.length - 1]!.position;
-        }
-        // Only ledger events: no claim, checkpoint or system record.
-        expect(pages.flat()).toEqual([...first.stored, ...second.stored, ...third.stored]);
+        await harness().settledHead();
+        const pages = await pagesAfter(head, 2);
+        for (const page of pages) expect(page.length).toBeLessThanOrEqual(2);
+        const all = pages.flat();
+        // Only the events: no record the store keeps for itself (EventStoreDB's claims and checkpoints).
+        expect(all).toEqual([...first.stored, ...second.stored, ...third.stored]);
+        expect(all.map((e) => e.position)).toEqual([...all.map((e) => e.position)].sort((a, b) => (a < b ? -1 : 1)));
+        expect(await s.headPosition()).toBe(third.stored[0]!.position);
         expect(await s.readAll({ after: first.stored[0]!.position, limit: 1 })).toEqual([first.stored[1]]);
         await expect(s.readAll({ after: 0n, limit: 0 })).rejects.toThrow(RangeError);
       });
@@ -120,13 +161,11 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         expect(positions[1]! < positions[2]!).toBe(true);
       });
 
-      it('refuses malformed events and reserved stream names before writing', async () => {
+      it('refuses malformed events before writing', async () => {
         const s = store();
         const streamId = fresh('bad');
         await expect(s.append([{ streamId, events: [newEvent('has space')] }])).rejects.toThrow(TypeError);
         await expect(s.append([{ streamId, events: [newEvent(fresh('e'), { effectiveDate: '2021-3-5' })] }])).rejects.toThrow(/YYYY-MM-DD/);
-        await expect(s.append([{ streamId, events: [newEvent(fresh('e'), { type: '$metadata' })] }])).rejects.toThrow(/type/);
-        await expect(s.append([{ streamId: `$${streamId}`, events: [newEvent(fresh('e'))] }])).rejects.toThrow(/'\$'/);
         expect(await s.readStream(streamId)).toEqual([]);
       });
     });
@@ -180,7 +219,7 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         expect(outcome.stored.map((e) => e.streamVersion)).toEqual([0n, 1n]);
       });
 
-      it('checks every expected version of a call before writing any stream', async () => {
+      it('leaves nothing stored when one stream of the call has a version conflict', async () => {
         const s = store();
         const [streamA, streamB] = [fresh('m'), fresh('m')];
         const ids = [fresh('e'), fresh('e')];
@@ -210,10 +249,13 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         const changed = await s.append([{ streamId, events: [newEvent(id, { data: { lineId: 'L1', amount: '2.00' } })] }]);
         expect(changed).toEqual({ stored: [], duplicates: [], conflicts: [{ eventId: id, position }] });
 
+        // The same eventId is the same event whatever stream it is sent to.
         const elsewhere = await s.append([{ streamId: fresh('i'), events: [newEvent(id)] }]);
         expect(elsewhere.duplicates).toEqual([{ eventId: id, position }]);
-        // A new process knows nothing in memory: the claim is what it finds.
-        const restarted = await harness.reopen().append([{ streamId: fresh('i'), events: [newEvent(id, { correction: true })] }]);
+        // A new process knows nothing in memory: what the log holds decides.
+        const restarted = await harness()
+          .reopen()
+          .append([{ streamId: fresh('i'), events: [newEvent(id, { correction: true })] }]);
         expect(restarted).toEqual({ stored: [], duplicates: [], conflicts: [{ eventId: id, position }] });
         expect(await storedIds(streamId)).toEqual([id]);
       });
@@ -260,7 +302,7 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
     });
 
     describe('subscriptions', () => {
-      /** A handler that records the batches it is given. */
+      /** A handler that records the batches it is given, and refuses those `failWhen` picks. */
       function recording(batches: StoredEvent[][], failWhen?: (events: readonly StoredEvent[]) => boolean): SubscriptionHandler {
         return async (events) => {
           batches.push([...events]);
@@ -268,19 +310,10 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         };
       }
 
-      async function checkpoint(subscriptionId: string): Promise<bigint | undefined> {
-        const [last] = await store().log.readStream(checkpointStreamOf(subscriptionId), {
-          fromRevision: 'end',
-          maxCount: 1,
-          direction: 'backwards',
-        });
-        return last === undefined ? undefined : decodeCheckpoint(last.data, 'checkpoint');
-      }
-
       it('catches up, then follows what is appended', async () => {
         const s = store();
         const batches: StoredEvent[][] = [];
-        const sub = s.subscribe({ subscriptionId: fresh('live') }, recording(batches));
+        const sub = s.subscribe({ subscriptionId: fresh('live'), pollIntervalMs: POLL_INTERVAL_MS }, recording(batches));
         await sub.caughtUp();
         expect(sub.position()).toBe(await s.headPosition());
         const handledBefore = batches.flat().length;
@@ -291,67 +324,58 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         await sub.stop();
       });
 
-      it('hands over batches, checkpoints them, and resumes after the checkpoint after a restart', async () => {
+      it('hands over the log in batches, checkpoints them, and resumes after the checkpoint after a restart', async () => {
         const s = store();
         const subscriptionId = fresh('resume');
         const streamId = fresh('sub-resume');
         const before = await s.append([{ streamId, events: [1, 2, 3, 4, 5].map(() => newEvent(fresh('r'))) }]);
+        const options = { subscriptionId, batchSize: 2, pollIntervalMs: POLL_INTERVAL_MS };
         const batches: StoredEvent[][] = [];
-        const sub = s.subscribe({ subscriptionId, batchSize: 2 }, recording(batches));
+        const sub = s.subscribe(options, recording(batches));
         await sub.caughtUp();
         await sub.stop();
         expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(2);
-        const handled = batches.flat();
-        expect(handled.filter((e) => e.streamId === streamId)).toEqual(before.stored);
-        const positions = handled.map((e) => e.position);
-        expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
-        expect(await checkpoint(subscriptionId)).toBe(before.stored[4]!.position);
+        // The whole log from the start, each event once and in order; ours came last.
+        expect(batches.flat()).toEqual(await logAfter(0n));
+        expect(batches.flat().filter((e) => e.streamId === streamId)).toEqual(before.stored);
+        expect(await harness().checkpoint(subscriptionId)).toBe(before.stored[4]!.position);
 
         const after = await s.append([{ streamId, events: [6, 7, 8].map(() => newEvent(fresh('r'))) }]);
         const resumedBatches: StoredEvent[][] = [];
-        const resumed = harness.reopen().subscribe({ subscriptionId, batchSize: 2 }, recording(resumedBatches));
+        const resumed = harness().reopen().subscribe(options, recording(resumedBatches));
         await resumed.caughtUp();
         await resumed.stop();
         expect(resumedBatches.flat()).toEqual(after.stored);
         expect(resumed.position()).toBe(after.stored[2]!.position);
-        expect(await checkpoint(subscriptionId)).toBe(after.stored[2]!.position);
+        expect(await harness().checkpoint(subscriptionId)).toBe(after.stored[2]!.position);
       });
 
       it('stops on a handler error without advancing the checkpoint, surfaces the error, and retries the batch on the next start', async () => {
         const s = store();
         const subscriptionId = fresh('failing');
-        const streamId = fresh('sub-failing');
-        const { stored } = await s.append([{ streamId, events: [1, 2, 3].map(() => newEvent(fresh('f'))) }]);
+        const { stored } = await s.append([{ streamId: fresh('sub-failing'), events: [1, 2, 3].map(() => newEvent(fresh('f'))) }]);
         const poisoned = stored[1]!;
+        const options = { subscriptionId, batchSize: 1, pollIntervalMs: POLL_INTERVAL_MS };
         const batches: StoredEvent[][] = [];
         const sub = s.subscribe(
-          { subscriptionId, batchSize: 1 },
+          options,
           recording(batches, (events) => events.some((e) => e.position === poisoned.position)),
         );
         await expect(sub.caughtUp()).rejects.toThrow('handler refused the batch');
         await expect(sub.stop()).rejects.toThrow('handler refused the batch');
-        expect(batches.flat().at(-1)).toEqual(poisoned); // tried once, nothing after it
+        await expect(sub.caughtUp()).rejects.toThrow('handler refused the batch');
+        // The log up to the failing batch, that batch tried once, and nothing after it.
+        expect(batches.flat()).toEqual((await logAfter(0n)).filter((e) => e.position <= poisoned.position));
         expect(sub.position()).toBe(stored[0]!.position);
-        expect(await checkpoint(subscriptionId)).toBe(stored[0]!.position);
+        expect(await harness().checkpoint(subscriptionId)).toBe(stored[0]!.position);
 
+        // Once the cause is fixed, the next subscription under the same id starts again at the failed batch.
         const retried: StoredEvent[][] = [];
-        const healthy = harness.reopen().subscribe({ subscriptionId, batchSize: 1 }, recording(retried));
+        const healthy = harness().reopen().subscribe(options, recording(retried));
         await healthy.caughtUp();
         await healthy.stop();
         expect(retried.flat().slice(0, 2)).toEqual(stored.slice(1));
-      });
-
-      it('gives the handler no transaction: using it fails loudly', async () => {
-        const s = store();
-        const errors: unknown[] = [];
-        await s.append([{ streamId: fresh('sub-tx'), events: [newEvent(fresh('t'))] }]);
-        const sub = s.subscribe({ subscriptionId: fresh('tx') }, async (_events, tx) => {
-          await tx.query('SELECT 1').catch((error: unknown) => errors.push(error));
-        });
-        await sub.caughtUp();
-        await sub.stop();
-        expect(errors.length).toBeGreaterThan(0);
-        expect(String(errors[0])).toMatch(/no transaction/);
+        expect(retried.flat()).toEqual(await logAfter(stored[0]!.position));
       });
     });
 
@@ -367,5 +391,7 @@ export function describeEsdbContract(title: string, open: () => Promise<EsdbHarn
         expect(report.events).toBeGreaterThanOrEqual(3);
       });
     });
+
+    adapterCases?.({ harness, fresh });
   });
 }
