@@ -5,7 +5,7 @@ import { PgEventStore } from '@ledger/event-store';
 import { Ingestion } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
 import { DEFAULT_RULES, queryTrace, queryView } from '@ledger/reporting';
-import { benchDatabase, cpuMs, peakRssMb, percentile, rate, report, seeded } from './support';
+import { benchDatabase, cpuMs, cpuPerEventUs, peakRssMb, percentile, rate, report, seeded } from './support';
 
 const DEPARTMENTS = 200;
 const LINES_PER_DEPARTMENT = 50;
@@ -86,7 +86,7 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
     }
     const summary = await ingestion.finish();
     const appendMs = performance.now() - appendStart;
-    const cpuAfter = cpuMs();
+    const cpu = cpuPerEventUs(cpuBefore, cpuMs(), total);
     if (summary.rejected.length > 0) throw new Error(`bench data refused: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
     await bench.db.query('ANALYZE');
 
@@ -126,9 +126,8 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
 
     const figures = {
       appendPerSecond: rate(total, appendMs),
-      appendProcessCpuUs: perEventUs(cpuAfter.process - cpuBefore.process, total),
-      appendServerCpuUs:
-        cpuAfter.server === undefined || cpuBefore.server === undefined ? NaN : perEventUs(cpuAfter.server - cpuBefore.server, total),
+      appendProcessCpuUs: cpu.process,
+      appendServerCpuUs: cpu.server,
       viewP95Ms: percentile(viewMs, 95),
       viewKnownAtP95Ms: percentile(knownAtMs, 95),
       traceEntries,
@@ -152,10 +151,6 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
   } finally {
     await bench.drop();
   }
-}
-
-function perEventUs(ms: number, events: number): number {
-  return Number(((ms * 1000) / events).toFixed(1));
 }
 
 if (require.main === module) {

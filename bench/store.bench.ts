@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { PgEventStore, type NewEvent, type StreamAppend } from '@ledger/event-store';
-import { benchDatabase, peakRssMb, rate, report, seeded } from './support';
+import { benchDatabase, cpuMs, cpuPerEventUs, peakRssMb, rate, report, seeded } from './support';
 
 /**
  * Issue 2's benchmark: the store's append of 200,000 payment events in batches of 1,000 against a
@@ -36,9 +36,11 @@ export async function runStoreBench(total = 200_000, batchSize = 1_000): Promise
       batches.push([...byStream].map(([streamId, events]) => ({ streamId, expectedVersion: 'any' as const, events })));
     }
 
+    const cpuBefore = cpuMs();
     const appendStart = performance.now();
     for (const batch of batches) await store.append(batch);
     const appendMs = performance.now() - appendStart;
+    const cpu = cpuPerEventUs(cpuBefore, cpuMs(), total);
 
     // The same rows, already hashed and positioned, through COPY into a bare table of the same shape.
     const sql = postgres(bench.url, { max: 1, onnotice: () => undefined });
@@ -89,6 +91,8 @@ export async function runStoreBench(total = 200_000, batchSize = 1_000): Promise
 
     const figures = {
       appendPerSecond: rate(total, appendMs),
+      appendProcessCpuUs: cpu.process,
+      appendServerCpuUs: cpu.server,
       copyPerSecond: rate(total, copyMs),
       appendToCopyRatio: Number((appendMs === 0 ? 0 : copyMs / appendMs).toFixed(3)),
       followerReadPerSecond: rate(read, readMs),
@@ -96,6 +100,8 @@ export async function runStoreBench(total = 200_000, batchSize = 1_000): Promise
     };
     report(`store: ${total} payment events in batches of ${batchSize} (PostgreSQL server)`, [
       ['append (events/s)', figures.appendPerSecond],
+      ['  CPU per event: this process (µs)', figures.appendProcessCpuUs],
+      ['  CPU per event: database server, when on this machine (µs)', figures.appendServerCpuUs],
       ['plain COPY, same rows (rows/s)', figures.copyPerSecond],
       ['append ÷ COPY (target ≥ 0.40)', figures.appendToCopyRatio],
       ['follower readAll (events/s, target ≥ 120,000)', figures.followerReadPerSecond],

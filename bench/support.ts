@@ -78,6 +78,22 @@ export function cpuMs(): { process: number; server: number | undefined } {
   return { process: (usage.user + usage.system) / 1000, server: serverCpuMs() };
 }
 
+/**
+ * The CPU this process and the local server spent per event between two cpuMs() readings, in µs
+ * (NaN for the server when it is not on this machine).
+ */
+export function cpuPerEventUs(
+  before: ReturnType<typeof cpuMs>,
+  after: ReturnType<typeof cpuMs>,
+  events: number,
+): { process: number; server: number } {
+  const perEvent = (ms: number | undefined): number => (ms === undefined ? NaN : Number(((ms * 1000) / events).toFixed(1)));
+  return {
+    process: perEvent(after.process - before.process),
+    server: perEvent(after.server === undefined || before.server === undefined ? undefined : after.server - before.server),
+  };
+}
+
 function serverCpuMs(): number | undefined {
   let entries: string[];
   try {
