@@ -100,6 +100,27 @@ describeEachEngine('PgEventStore', (get) => {
       expect(await s.verify()).toMatchObject({ ok: true });
     });
 
+    it('stores an append that spans many COPY chunks, with rows of several bytes a character and one larger than a chunk', async () => {
+      const s = store();
+      // ~1,000 rows of some 400 bytes (the Chinese text takes 3 bytes a character) are a dozen
+      // chunks; the 100,000-character note is a row larger than any chunk, in the middle of them.
+      const events = (count: number) =>
+        Array.from({ length: count }, (_, i) =>
+          newEvent(fresh('e'), {
+            data: { note: i === Math.floor(count / 2) ? '预'.repeat(100_000) : `国库支付〔2021〕${i}号 ${'款'.repeat(i % 50)}` },
+          }),
+        );
+      const [streamA, streamB] = [fresh('budget-copy'), fresh('budget-copy')];
+      const byAppend = await s.append([{ streamId: streamA, events: events(1_000) }]);
+      const bySession = await s.withStreams([streamB], (session) => session.append([{ streamId: streamB, events: events(1_000) }]), {
+        load: 'copy',
+      });
+      expect(byAppend.stored).toHaveLength(1_000);
+      expect(await s.readStream(streamA)).toEqual(byAppend.stored);
+      expect(await s.readStream(streamB)).toEqual(bySession);
+      expect(await s.verify()).toMatchObject({ ok: true });
+    });
+
     it('refuses a stream id or a type that is not well-formed Unicode', async () => {
       const s = store();
       await expect(s.append([{ streamId: fresh('half-\ud800'), events: [newEvent(fresh('e'))] }])).rejects.toThrow(/well-formed/);

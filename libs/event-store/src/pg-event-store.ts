@@ -842,12 +842,16 @@ const COPY_COLUMNS = [
 ] as const;
 
 /**
- * About this many bytes go to the server at a time. Every socket write costs this process a system
- * call that, on a local server, also delivers the data (a fifth of the writer's CPU in the append
- * benchmark at 32 KiB); a 1,000-event batch goes in a few writes. The first chunk is small, so
- * that the server starts parsing early.
+ * About this many bytes go to the server at a time: it parses one chunk while the next is made, so
+ * the smaller the chunks, the less of its work waits for the end of the batch; but every socket
+ * write costs this process a system call that, on a local server, also delivers the data. Measured
+ * on 2026-11-30: the store's append of 1,000-event batches reached 61,000–69,000 events/s with
+ * 256 KiB chunks and 78,000–79,000 with 32 KiB (64 KiB in between); the ledger's append, whose
+ * two lanes overlap each other anyway, stayed at 23,000–25,000 with either, spending about 1 µs
+ * more of this process's CPU per event with 32 KiB. The first chunk is smaller still, so that the
+ * server starts parsing at once.
  */
-const COPY_CHUNK_BYTES = 256 * 1024;
+const COPY_CHUNK_BYTES = 32 * 1024;
 const COPY_FIRST_CHUNK_BYTES = 4 * 1024;
 
 /**

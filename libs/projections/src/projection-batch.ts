@@ -277,7 +277,7 @@ const MOVEMENT_COLUMNS = [
   'executed_fen',
 ] as const;
 
-/** Rows per COPY chunk: a batch's movements usually go in one write (see COPY_CHUNK_BYTES in the store). */
+/** Rows per COPY chunk: a batch's movements (some 80 bytes a row) usually go in one write. */
 const MOVEMENTS_PER_CHUNK = 4096;
 
 /** Movement rows in COPY's text format; line ids and departments with their tab, line end and backslash escaped. */
