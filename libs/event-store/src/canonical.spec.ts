@@ -53,6 +53,10 @@ describe('canonicalJson', () => {
       { nested: { z: [1, { y: 'x', a: [] }], a: {} }, '': 'empty key' },
       JSON.parse('{"z":1,"__proto__":"p"}') as JsonObject,
       {},
+      // Keys in reverse order; code-unit order, where a surrogate pair sorts before U+FFFF.
+      { z: 1, y: 2, x: 3, b: 4, a: 5, '\uffff': 6, '\u{1F600}': 7, é: 8, E: 9 },
+      // More keys than are sorted by insertion, shuffled.
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 17) % 40}`, i])),
     ];
     for (const value of values) {
       // Objects with array-index keys are left out here: JSON.stringify writes those keys first.
