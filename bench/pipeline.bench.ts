@@ -9,7 +9,7 @@ import {
   type MessageSink,
 } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
-import { benchDatabase, peakRssMb, seeded } from './support';
+import { benchDatabase, peakRssMb, report, seeded } from './support';
 
 /**
  * Issue 5's benchmark: the Kafka consumer pipeline without the broker. 500,000 payment messages in
@@ -222,8 +222,7 @@ export function printPipelineBench(result: PipelineBenchResult): void {
     ['peak RSS MB', result.peakRssMb],
   ];
   const lanes = result.lanes === 1 ? 'one partition at a time' : `${result.lanes} partitions at a time`;
-  process.stdout.write(`\nKafka consumer pipeline (no broker, ${lanes}): 1% bad, 5% duplicates, batches of 1,000\n`);
-  for (const [key, value] of rows) process.stdout.write(`  ${key.padEnd(16)}  ${value}\n`);
+  report(`Kafka consumer pipeline (no broker, ${lanes}): 1% bad, 5% duplicates, batches of 1,000`, rows);
 }
 
 if (require.main === module) {
