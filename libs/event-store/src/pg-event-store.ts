@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { judgeEventId } from '@ledger/domain';
 import {
   canonicalJson,
   chainHash,
@@ -69,10 +70,13 @@ export interface AppendSession {
   readonly tx: Transaction;
   /** Current version of a locked stream; -1n if the stream has no events. */
   head(streamId: string): bigint;
-  /** The content hash of an event, computed once per event object for the whole session (findExisting and append use it too). */
+  /** The content hash of an event, computed once per event object for the whole session (findStored and append use it too). */
   contentHash(event: NewEvent): string;
-  /** The stored events among `events`, by eventId, and whether each has the same content (as its first occurrence in `events`). */
-  findExisting(events: readonly NewEvent[]): Promise<Map<string, { position: bigint; sameContent: boolean }>>;
+  /**
+   * What is stored under the eventIds of `events`: by eventId, the stored copy's position and
+   * content hash. The store does not judge them: @ledger/domain's judgeEventId does.
+   */
+  findStored(events: readonly NewEvent[]): Promise<Map<string, StoredCopy>>;
   /**
    * Stores the events after checking each append's expectedVersion (StreamVersionConflictError).
    * The streams must be among those locked. May be called more than once per session.
@@ -110,6 +114,12 @@ export function isDuplicateEventIdError(error: unknown): boolean {
 
 /** The canonical forms of an event, computed once however many times it is hashed. */
 type PreparedEvent = HashedEventParts;
+
+/** The copy stored under an eventId. */
+export interface StoredCopy {
+  readonly position: bigint;
+  readonly contentHash: string;
+}
 
 interface StreamHead {
   readonly version: bigint;
@@ -157,12 +167,12 @@ export class PgEventStore implements EventStore {
    *
    * `load: 'copy'` stores the session's events with COPY, which costs both sides less than an
    * INSERT; but an event the server refuses (an eventId that another transaction stored after
-   * findExisting) may then fail as a CopyFailedError, which does not say why. A caller that takes
+   * findStored) may then fail as a CopyFailedError, which does not say why. A caller that takes
    * it retries with the default, `'insert'`, which reports the server's own error.
    *
    * `events`: the events the session is to store. They are validated and hashed before the
    * transaction begins (or earlier still, by `prepare`, given as `hashed`), while no lock is held,
-   * and their stored copies are looked up in the same pipeline as the locks: `session.findExisting`
+   * and their stored copies are looked up in the same pipeline as the locks: `session.findStored`
    * of that same array answers from that look-up.
    * `read`: the caller's own reads, sent in that pipeline too (their statements must be issued
    * before `read` first awaits); its result is `fn`'s second argument (give `read`'s parameter its
@@ -182,7 +192,7 @@ export class PgEventStore implements EventStore {
     for (const event of events) prepared.get(event);
     return this.db.transaction(async (tx) => {
       const opening = this.openSession(tx, ids, prepared);
-      const existing = events.length === 0 ? undefined : findExistingIn(tx, prepared, events);
+      const existing = events.length === 0 ? undefined : findStoredIn(tx, events);
       const reading = options.read?.(tx);
       // Answers come in the order sent: a failed lock fails the statements behind it, and its
       // error is the one Promise.all reports.
@@ -312,7 +322,7 @@ export class PgEventStore implements EventStore {
   private async appendCarefully(ids: readonly string[], appends: readonly StreamAppend[]): Promise<AppendOutcome> {
     return this.db.transaction(async (tx) => {
       const session = await this.openSession(tx, ids, new PreparedEvents({ keep: true, validated: true }));
-      const existing = await session.findExisting(appends.flatMap((append) => append.events));
+      const existing = await session.findStored(appends.flatMap((append) => append.events));
       const { fresh, outcomes } = sortOut(appends, existing);
       const stored = fresh.length === 0 ? [] : await session.append(fresh);
       return outcomeOf(stored, outcomes);
@@ -495,7 +505,7 @@ class PgAppendSession implements AppendSession {
   /** append() loads with COPY instead of INSERT (see PgEventStore.withStreams). */
   loadWithCopy = false;
   /** The look-up of withStreams' `events`, made as the session opened. */
-  lookedUp: { readonly events: readonly NewEvent[]; readonly found: ExistingById } | undefined;
+  lookedUp: { readonly events: readonly NewEvent[]; readonly found: StoredById } | undefined;
 
   constructor(
     readonly tx: Transaction,
@@ -513,9 +523,9 @@ class PgAppendSession implements AppendSession {
     return this.prepared.get(event).contentHash;
   }
 
-  async findExisting(events: readonly NewEvent[]): Promise<Map<string, { position: bigint; sameContent: boolean }>> {
+  async findStored(events: readonly NewEvent[]): Promise<Map<string, StoredCopy>> {
     if (events === this.lookedUp?.events) return this.lookedUp.found;
-    return findExistingIn(this.tx, this.prepared, events);
+    return findStoredIn(this.tx, events);
   }
 
   async append(appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
@@ -662,21 +672,21 @@ class PgAppendSession implements AppendSession {
   }
 }
 
-/** Stored events by eventId, with whether each has the content of the event looked up. */
-type ExistingById = Map<string, { position: bigint; sameContent: boolean }>;
+/** Stored copies by eventId. */
+type StoredById = Map<string, StoredCopy>;
 
-/** The stored events among `events` (an eventId given twice is compared by its first occurrence, the one an append would store). */
-async function findExistingIn(tx: Sql, prepared: PreparedEvents, events: readonly NewEvent[]): Promise<ExistingById> {
-  const found: ExistingById = new Map();
+/** The copies stored under the eventIds of `events`. */
+async function findStoredIn(tx: Sql, events: readonly NewEvent[]): Promise<StoredById> {
+  const found: StoredById = new Map();
   if (events.length === 0) return found;
-  const hashes = new Map<string, string>();
-  for (const event of events) if (!hashes.has(event.eventId)) hashes.set(event.eventId, prepared.get(event).contentHash);
+  const ids = new Set<string>();
+  for (const event of events) ids.add(event.eventId);
   const rows = await tx.query<{ event_id: string; position: bigint; content_hash: string }>(
     'SELECT event_id, position, content_hash FROM ledger_events WHERE event_id = ANY($1::text::text[])',
-    [textArrayLiteral([...hashes.keys()])],
+    [textArrayLiteral([...ids])],
     PREPARED,
   );
-  for (const row of rows) found.set(row.event_id, { position: row.position, sameContent: hashes.get(row.event_id) === row.content_hash });
+  for (const row of rows) found.set(row.event_id, { position: row.position, contentHash: row.content_hash });
   return found;
 }
 
@@ -710,32 +720,39 @@ async function copyAhead(tx: Transaction, opening: Promise<PgAppendSession>, app
 }
 
 /**
- * The events to store (the first occurrence of each eventId that is not stored yet), and what
- * becomes of the others: a duplicate when its content is the same as the stored one's (or the
- * first occurrence's), else a conflict. An append left with no event is dropped.
+ * The events to store (each occurrence that @ledger/domain's judgeEventId calls new), and what
+ * becomes of the others: a duplicate or a conflict, judged there. An append left with no event is
+ * dropped.
  */
 function sortOut(
   appends: readonly StreamAppend[],
-  existing: ReadonlyMap<string, { position: bigint; sameContent: boolean }>,
+  existing: ReadonlyMap<string, StoredCopy>,
 ): { fresh: StreamAppend[]; outcomes: InCallOutcome[] } {
-  const firstInCall = new Map<string, NewEvent>();
+  const accepted = new Map<string, { index: number; contentHash: string; event: NewEvent }>();
   const outcomes: InCallOutcome[] = [];
   const fresh: StreamAppend[] = [];
-  // Rare (an eventId twice in one call), so hashed again here rather than cached.
-  const sameContent = (a: NewEvent, b: NewEvent): boolean => contentHash(a) === contentHash(b);
+  let index = 0;
   for (const append of appends) {
     const events: NewEvent[] = [];
     for (const event of append.events) {
       const stored = existing.get(event.eventId);
-      const earlier = firstInCall.get(event.eventId);
-      if (stored !== undefined) {
-        outcomes.push({ eventId: event.eventId, kind: stored.sameContent ? 'duplicate' : 'conflict', position: stored.position });
-      } else if (earlier !== undefined) {
-        outcomes.push({ eventId: event.eventId, kind: sameContent(earlier, event) ? 'duplicate' : 'conflict', position: undefined });
-      } else {
-        firstInCall.set(event.eventId, event);
+      const earlier = accepted.get(event.eventId);
+      if (stored === undefined && earlier === undefined) {
+        // Not hashed here: a new eventId needs no comparison, and the append hashes it anyway.
+        accepted.set(event.eventId, { index, contentHash: '', event });
         events.push(event);
+      } else {
+        // Rare (a retry, or an eventId twice in one call), so hashed again here rather than cached.
+        if (earlier !== undefined && earlier.contentHash === '') earlier.contentHash = contentHash(earlier.event);
+        const judgement = judgeEventId(contentHash(event), stored?.contentHash, earlier);
+        if (judgement.kind === 'new') throw new Error(`event ${event.eventId}: judged new though seen before`);
+        outcomes.push({
+          eventId: event.eventId,
+          kind: judgement.kind === 'duplicate' ? 'duplicate' : 'conflict',
+          position: stored?.position,
+        });
       }
+      index += 1;
     }
     if (events.length > 0) fresh.push(events.length === append.events.length ? append : { ...append, events });
   }
