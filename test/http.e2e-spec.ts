@@ -124,6 +124,41 @@ for (const engine of testEngines()) {
       expect(wrongType.status).toBe(415);
     });
 
+    it('answers 404 for an unknown department with the nearest names, and zeros for a known one without data', async () => {
+      for (const path of [
+        'view?asOf=2021-12-31',
+        'years/2021/progress',
+        'years/2021/ratios',
+        'years/2021/scorecard',
+        'warnings?asOf=2021-06-30',
+      ]) {
+        const typo = await get(`/v1/departments/${encodeURIComponent('市贸促')}/${path}`);
+        expect(typo).toMatchObject({
+          status: 404,
+          type: expect.stringContaining('application/problem+json'),
+          body: { code: 'DEPARTMENT_NOT_FOUND', field: 'department' },
+        });
+        expect(typo.body.detail).toContain("no such department '市贸促' (nearest: 市贸促委)");
+      }
+      const far = await get(`/v1/departments/${encodeURIComponent('完全不同的名字')}/view`);
+      expect(far.body.detail).toMatch(/\(known: .*市贸促委/);
+      const before = await get(`/v1/departments/${encodeURIComponent('市贸促委')}/view?asOf=2020-06-30`);
+      expect(before).toMatchObject({ status: 200, body: { total: { initial: '0.00', executed: '0.00' } } });
+      const otherYear = await get(`/v1/departments/${encodeURIComponent('市贸促委')}/years/2030/progress`);
+      expect(otherYear.status).toBe(200);
+    });
+
+    it('answers 400, not 500, for U+0000 or an invisible format character in a path', async () => {
+      for (const path of [
+        '/v1/departments/%00/view',
+        '/v1/departments/D%E2%80%8B/view',
+        '/v1/lines/L%00/trace',
+        '/v1/departments/%00/years/2021/progress',
+      ]) {
+        expect(await get(path)).toMatchObject({ status: 400, body: { code: 'INVALID_QUERY' } });
+      }
+    });
+
     it('lets a subscriber follow the log by position', async () => {
       const first = await get('/v1/events?after=0&limit=2');
       expect(first.body.events.map((e: any) => e.eventId)).toEqual(['L1-open', 'L1-init']);

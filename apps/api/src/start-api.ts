@@ -7,7 +7,10 @@ import { ApiModule } from './api.module';
 /** Builds the HTTP app (without listening): tests use it with port 0. */
 export async function createApi(config?: LedgerConfig): Promise<INestApplication> {
   // The body parser is off: POST /v1/events reads its body as a stream (NDJSON of any size).
-  const app = await NestFactory.create(ApiModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
+  // A failure to start (no database) is thrown to the caller, which prints one line; Nest's logger
+  // is switched on only once the app exists, so that it does not print the same error as a stack.
+  const app = await NestFactory.create(ApiModule.forRoot(config), { bodyParser: false, logger: false, abortOnError: false });
+  app.useLogger(['error', 'warn']);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

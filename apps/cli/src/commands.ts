@@ -48,7 +48,11 @@ export class CliFailure extends Error {
 const usage = (message: string) => new CliFailure({ code: 'USAGE', message });
 
 async function withLedger<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(), { logger: ['error'] });
+  // abortOnError false: a failure to start (no database) is thrown to main, which prints it as
+  // every other failure (one line, exit 2), instead of Nest logging a stack and exiting 1. Nest's
+  // own logger stays quiet: whatever it would log about a failed start is that same error.
+  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(), { logger: false, abortOnError: false });
+  app.useLogger(['error']);
   try {
     return await fn(app);
   } finally {
@@ -185,7 +189,12 @@ async function verify(args: CliArgs): Promise<void> {
   print(args, report, () =>
     report.ok
       ? `ok: ${report.events} events, hash chain intact`
-      : `BROKEN at position ${report.firstBrokenPosition}: ${report.reason ?? ''} (${report.events} events read)`,
+      : [
+          `BROKEN: ${report.breaks?.length ?? 1}${report.truncated === true ? ' or more' : ''} breaks (${report.events} events read)`,
+          ...(report.breaks ?? [{ position: report.firstBrokenPosition, reason: report.reason ?? '' }]).map(
+            (b) => `  ${b.position === undefined ? '' : `position ${b.position}: `}${b.reason}`,
+          ),
+        ].join('\n'),
   );
   if (!report.ok) process.exitCode = 1;
 }

@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     await runCommand(args);
-    return 0;
+    // A command that ran and found a problem (verify on a broken chain) has set its own exit code.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const failure = CliFailure.from(error);
     if (args.json) process.stdout.write(`${JSON.stringify({ error: failure.body })}\n`);

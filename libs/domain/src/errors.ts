@@ -22,6 +22,9 @@ export const ERROR_CODES = [
   'PERIOD_CLOSED',
   'PERIOD_ALREADY_CLOSED',
   'PERIOD_OUT_OF_ORDER',
+  'OUTSIDE_FISCAL_YEAR',
+  'DEPARTMENT_YEAR_NOT_FOUND',
+  'PERIOD_NOT_ENDED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,3 +7,6 @@ export * from './parse-event';
 export * from './ledger.decider';
 export * from './calculations';
 export * from './alerts';
+export * from './batch/event-ids';
+export * from './batch/threshold-alerts';
+export * from './batch/decide-batch';

@@ -229,16 +229,62 @@ describe('decide: closing quarters', () => {
   });
 
   it('given Q1 closed, when Q1 closes again, then PERIOD_ALREADY_CLOSED; Q2 is accepted', () => {
-    const state = given(close('Q1'));
+    const state = given(open('A'), close('Q1'));
     expectRefused(when(state, [close('Q1')])[0], 'PERIOD_ALREADY_CLOSED', 'data.period');
     expectAccepted(when(state, [close('Q2')])[0]);
     expect(quartersClosed(state, 'D', 2021)).toBe(2);
   });
 
   it('given one department closed, then another department and another year close on their own', () => {
-    const state = given(close('Q1', 'D'));
+    const state = given(open('A'), open('AE', 'E'), open('A22', 'D', 2022, '2022-01-01'), close('Q1', 'D'));
     expectAccepted(when(state, [close('Q1', 'E')])[0]);
     expectAccepted(when(state, [close('Q1', 'D', 2022)])[0]);
+  });
+
+  it('given a department-year with no line, when one of its quarters closes, then DEPARTMENT_YEAR_NOT_FOUND (a typo would shut out real events)', () => {
+    const state = given(open('A'));
+    const message = expectRefused(when(state, [close('Q1', '不存在')])[0], 'DEPARTMENT_YEAR_NOT_FOUND', 'data.department');
+    expect(message).toContain('不存在 has no budget line in fiscal year 2021');
+    expectRefused(when(state, [close('Q1', 'D', 2099)])[0], 'DEPARTMENT_YEAR_NOT_FOUND', 'data.department');
+  });
+
+  it('given today, when a quarter that has not ended closes, then PERIOD_NOT_ENDED; from the day after its end it closes', () => {
+    const state = given(open('A'));
+    const onLastDay = decide(state, close('Q1'), { paymentPolicy: 'reject', today: '2021-03-31' });
+    expectRefused(onLastDay, 'PERIOD_NOT_ENDED', 'data.period');
+    expectAccepted(decide(state, close('Q1'), { paymentPolicy: 'reject', today: '2021-04-01' }));
+  });
+});
+
+describe('decide: the fiscal year of the line', () => {
+  const state = (): LedgerState =>
+    given(
+      open('A', 'D', 2022, '2022-01-01'),
+      initial('A', '1000', '2022-01-01'),
+      open('B', 'D', 2022, '2022-01-01'),
+      pay('A', '10', '2022-02-01', 'p-22'),
+    );
+
+  it('given a FY2022 line, when a payment is dated 2021-02-03, then OUTSIDE_FISCAL_YEAR names effectiveDate, the year and the line', () => {
+    const message = expectRefused(when(state(), [pay('A', '1', '2021-02-03')])[0], 'OUTSIDE_FISCAL_YEAR', 'effectiveDate');
+    expect(message).toContain('2021-02-03 is outside fiscal year 2022 of line A');
+  });
+
+  it('given a FY2022 line, then an approval, adjustment, transfer and reversal dated in another year are refused, and in 2022 accepted', () => {
+    const outside = [
+      initial('A', '1', '2023-01-01'),
+      adjust('A', '1', '2021-12-31'),
+      transfer('A', 'B', '1', '2023-01-01'),
+      reverse('p-22', '1', '2021-06-01'),
+    ];
+    for (const decision of when(state(), outside)) expectRefused(decision, 'OUTSIDE_FISCAL_YEAR', 'effectiveDate');
+    const inside = [
+      initial('A', '1', '2022-12-31'),
+      adjust('A', '1', '2022-01-01'),
+      transfer('A', 'B', '1', '2022-07-01'),
+      reverse('p-22', '1', '2022-06-01'),
+    ];
+    for (const decision of when(state(), inside)) expectAccepted(decision);
   });
 });
 
@@ -285,7 +331,7 @@ describe('decide: closed periods', () => {
   });
 
   it('given 2021-Q1 closed, when an event of a 2020 line is dated in 2020, then it is refused as earlier than the closed quarter', () => {
-    const state = given(open('OLD', 'D', 2020, '2020-01-01'), initial('OLD', '10', '2020-01-01'), close('Q1'));
+    const state = given(open('OLD', 'D', 2020, '2020-01-01'), initial('OLD', '10', '2020-01-01'), open('A'), close('Q1'));
     const message = expectRefused(when(state, [pay('OLD', '1', '2020-12-31')])[0], 'PERIOD_CLOSED', 'effectiveDate');
     expect(message).toContain('period 2021-Q1 is closed');
   });

@@ -1,6 +1,6 @@
 import { periodName, QUARTERS, quarterEndDate, quarterNumber } from './calendar';
 import { LedgerError, type ErrorCode } from './errors';
-import type { LedgerEvent, LineKind, Quarter } from './events';
+import { streamIdOf, type LedgerEvent, type LineKind, type Quarter } from './events';
 import { formatYuan, type Fen } from './money';
 
 /**
@@ -41,11 +41,21 @@ export interface LedgerState {
    * payment asks for its own department's closed quarters, of any year.
    */
   readonly closedQuarters: Map<string, Map<number, number>>;
+  /**
+   * The department-years (by stream id, streamIdOf) known to have at least one line: a quarter of
+   * a department-year with none cannot be closed (a typo there would shut out its real events).
+   */
+  readonly departmentYearsWithLines: Set<string>;
 }
 
 export interface DecideOptions {
   /** 'reject' refuses a payment above the line's available; 'flag' accepts it with a LINE_OVERDRAWN warning. */
   readonly paymentPolicy: 'reject' | 'flag';
+  /**
+   * Today's business date (Asia/Shanghai, 'YYYY-MM-DD') from the caller's clock: a quarter may be
+   * closed only once it has ended. Undefined: no such check (a replay of events already judged).
+   */
+  readonly today?: string;
 }
 
 export const DEFAULT_DECIDE_OPTIONS: DecideOptions = { paymentPolicy: 'reject' };
@@ -58,7 +68,7 @@ export interface DepartmentYear {
 }
 
 export function emptyState(): LedgerState {
-  return { lines: new Map(), payments: new Map(), closedQuarters: new Map() };
+  return { lines: new Map(), payments: new Map(), closedQuarters: new Map(), departmentYearsWithLines: new Set() };
 }
 
 /** How many quarters of the department-year are closed (0 when none, or not in the state). */
@@ -185,6 +195,17 @@ export function closedPeriodCovering(
   return found;
 }
 
+/** An event dated outside its line's fiscal year would count in the wrong year's figures. */
+function checkInFiscalYear(event: LedgerEvent, line: LineState): void {
+  if (event.effectiveDate.slice(0, 4) === String(line.fiscalYear).padStart(4, '0')) return;
+  refuse(
+    event,
+    'OUTSIDE_FISCAL_YEAR',
+    'effectiveDate',
+    `${event.effectiveDate} is outside fiscal year ${line.fiscalYear} of line ${line.lineId}`,
+  );
+}
+
 function checkPeriodOpen(state: LedgerState, event: LedgerEvent, department: string): void {
   if (event.correction) return;
   const closed = closedPeriodCovering(state, department, event.effectiveDate);
@@ -208,11 +229,13 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
     }
     case 'InitialBudgetApproved': {
       const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+      checkInFiscalYear(event, line);
       checkPeriodOpen(state, event, line.department);
       return [];
     }
     case 'BudgetAdjusted': {
       const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+      checkInFiscalYear(event, line);
       checkPeriodOpen(state, event, line.department);
       const amountFen = event.data.amountFen;
       const adjustedAfterFen = adjustedFen(line) + amountFen;
@@ -241,6 +264,7 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
             `${from.lineId} (${from.department} ${from.fiscalYear})`,
         );
       }
+      checkInFiscalYear(event, from);
       checkPeriodOpen(state, event, from.department);
       const available = availableFen(from);
       if (event.data.amountFen > available) {
@@ -255,6 +279,7 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
     }
     case 'PaymentRecorded': {
       const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+      checkInFiscalYear(event, line);
       checkPeriodOpen(state, event, line.department);
       const available = availableFen(line);
       if (event.data.amountFen <= available) return [];
@@ -269,6 +294,7 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
         refuse(event, 'PAYMENT_NOT_FOUND', 'data.paymentEventId', `payment ${paymentEventId} is not recorded`);
       }
       const line = lineOf(state, event, payment.lineId, 'data.paymentEventId');
+      checkInFiscalYear(event, line);
       checkPeriodOpen(state, event, line.department);
       const leftFen = payment.amountFen - payment.reversedFen;
       if (amountFen > leftFen) {
@@ -301,6 +327,23 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
           'PERIOD_OUT_OF_ORDER',
           'data.period',
           `period ${periodName(fiscalYear, period)} cannot close before ${periodName(fiscalYear, next)} for ${department}`,
+        );
+      }
+      if (!state.departmentYearsWithLines.has(streamIdOf(department, fiscalYear))) {
+        refuse(
+          event,
+          'DEPARTMENT_YEAR_NOT_FOUND',
+          'data.department',
+          `${department} has no budget line in fiscal year ${fiscalYear}: there is nothing to close`,
+        );
+      }
+      const lastDay = quarterEndDate(fiscalYear, period);
+      if (options.today !== undefined && options.today <= lastDay) {
+        refuse(
+          event,
+          'PERIOD_NOT_ENDED',
+          'data.period',
+          `period ${periodName(fiscalYear, period)} ends on ${lastDay}; it can be closed from the day after (today is ${options.today})`,
         );
       }
       return [];
@@ -340,6 +383,7 @@ export function evolve(state: LedgerState, event: LedgerEvent): void {
       const d = event.data;
       if (state.lines.has(d.lineId)) throw new Error(`evolve ${event.eventId}: line ${d.lineId} is already open`);
       state.lines.set(d.lineId, newLineState(d));
+      state.departmentYearsWithLines.add(streamIdOf(d.department, d.fiscalYear));
       return;
     }
     case 'InitialBudgetApproved':

@@ -223,6 +223,21 @@ describe('parseEvent: data', () => {
     expect(accepted(opened({ department: '部'.repeat(100) })).type).toBe('BudgetLineOpened');
   });
 
+  it('given an invisible format character (zero-width, bidi control) in an identifier, then the field and the character are named', () => {
+    // "D1\u200b" looked like D1 and became a second department.
+    const error = expectInvalid(opened({ department: 'D1\u200b' }), 'data.department');
+    expect(error.reason).toContain('U+200B');
+    expectInvalid(opened({ lineId: 'L\u202e1' }), 'data.lineId');
+    expectInvalid(opened({ unit: '本级\u200d' }), 'data.unit');
+    expectInvalid(opened({ project: '\ufeff项目' }), 'data.project');
+    expectInvalid(opened({ fundingSource: '其他\u2066资金' }), 'data.fundingSource');
+    expectInvalid(opened({ tags: ['procure\u200bment'] }), 'data.tags[0]');
+    expectInvalid(payment({ lineId: 'L1\u2060' }), 'data.lineId');
+    expectInvalid({ ...payment(), eventId: 'pay-1\u200b' }, 'eventId');
+    // Free text (a name, a payee) may carry them, as written text sometimes does.
+    expect(accepted(opened({ name: '名\u200d称' })).type).toBe('BudgetLineOpened');
+  });
+
   it('given fiscalYear as a digit string, then it is read as a number; out of range or fractional is refused', () => {
     const event = accepted(opened({ fiscalYear: '2021' }));
     expect(event.type === 'BudgetLineOpened' && event.data.fiscalYear).toBe(2021);

@@ -81,6 +81,20 @@ interface TextRule {
   readonly maxChars: number;
   /** Identifiers and names used as keys: no control characters, no surrounding whitespace. */
   readonly label: boolean;
+  /**
+   * Text that identifies or groups (department, lineId, unit, tags…): no invisible format
+   * character (Unicode category Cf: zero-width, bidi controls), which would make "D1\u200b" a
+   * second D1 that looks the same.
+   */
+  readonly identifier: boolean;
+}
+
+const FORMAT_CHAR = /\p{Cf}/u;
+
+/** The first invisible format character (category Cf) of a text, as U+XXXX, or undefined. */
+export function formatCharacterIn(text: string): string | undefined {
+  const found = FORMAT_CHAR.exec(text)?.[0];
+  return found === undefined ? undefined : `U+${(found.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function textValue(value: unknown, field: string, rule: TextRule): string {
@@ -90,6 +104,10 @@ function textValue(value: unknown, field: string, rule: TextRule): string {
   if (charCount(value) > rule.maxChars) fail(field, `must be at most ${rule.maxChars} characters`);
   if (CONTROL_CHARS.test(value)) fail(field, 'must not contain control characters');
   if (rule.label && value.trim() !== value) fail(field, 'must not start or end with whitespace');
+  if (rule.identifier) {
+    const format = formatCharacterIn(value);
+    if (format !== undefined) fail(field, `must not contain the invisible format character ${format} (zero-width or bidi control)`);
+  }
   return value;
 }
 
@@ -98,13 +116,15 @@ function requiredText(data: Record<string, unknown>, key: string, rule: TextRule
   return textValue(data[key], `data.${key}`, rule);
 }
 
-const ID_RULE: TextRule = { maxChars: EVENT_LIMITS.idChars, label: true };
-const DEPARTMENT_RULE: TextRule = { maxChars: EVENT_LIMITS.departmentChars, label: true };
-const TEXT_RULE: TextRule = { maxChars: EVENT_LIMITS.textChars, label: false };
-const TAG_RULE: TextRule = { maxChars: EVENT_LIMITS.tagChars, label: true };
+const ID_RULE: TextRule = { maxChars: EVENT_LIMITS.idChars, label: true, identifier: true };
+const DEPARTMENT_RULE: TextRule = { maxChars: EVENT_LIMITS.departmentChars, label: true, identifier: true };
+const TEXT_RULE: TextRule = { maxChars: EVENT_LIMITS.textChars, label: false, identifier: false };
+/** unit, project, fundingSource: free text, but views group by it. */
+const DIMENSION_RULE: TextRule = { maxChars: EVENT_LIMITS.textChars, label: false, identifier: true };
+const TAG_RULE: TextRule = { maxChars: EVENT_LIMITS.tagChars, label: true, identifier: true };
 
-function optionalText(data: Record<string, unknown>, key: string): string | undefined {
-  return given(data, key) ? textValue(data[key], `data.${key}`, TEXT_RULE) : undefined;
+function optionalText(data: Record<string, unknown>, key: string, rule: TextRule = TEXT_RULE): string | undefined {
+  return given(data, key) ? textValue(data[key], `data.${key}`, rule) : undefined;
 }
 
 function optionalCode(data: Record<string, unknown>, key: string, pattern: RegExp, digits: string): string | undefined {
@@ -247,11 +267,11 @@ function budgetLineOpened(data: Record<string, unknown>): BudgetLineOpenedData {
   const department = requiredText(data, 'department', DEPARTMENT_RULE);
   const fiscalYear = fiscalYearOf(data);
   const name = optionalText(data, 'name');
-  const unit = optionalText(data, 'unit');
-  const project = optionalText(data, 'project');
+  const unit = optionalText(data, 'unit', DIMENSION_RULE);
+  const project = optionalText(data, 'project', DIMENSION_RULE);
   const functionCode = optionalCode(data, 'functionCode', FUNCTION_CODE, '3, 5 or 7');
   const economicCode = optionalCode(data, 'economicCode', ECONOMIC_CODE, '3 or 5');
-  const fundingSource = optionalText(data, 'fundingSource');
+  const fundingSource = optionalText(data, 'fundingSource', DIMENSION_RULE);
   if (!given(data, 'kind')) fail('data.kind', 'is required');
   const kind = data.kind;
   if (kind !== 'basic' && kind !== 'project') fail('data.kind', "must be 'basic' or 'project'");

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedVersionError } from '@eventstore/db-client';
+import { judgeEventId } from '@ledger/domain';
 import { canonicalParts, chainHash, contentHashOfParts, GENESIS_HASH, type CanonicalEventParts } from '@ledger/event-store/canonical';
 import type { Sql } from '@ledger/event-store/db/database';
 import { assertLimit, CheckpointedSubscription } from '@ledger/event-store/subscription-base';
@@ -576,10 +577,17 @@ class AppendRun {
       for (const event of append.events) {
         const ours = this.storedByUs.get(event.eventId);
         if (ours !== undefined && this.firstOccurrence.get(event.eventId) === event) continue;
-        const reference = this.existing.get(event.eventId) ?? ours;
+        const found = this.existing.get(event.eventId);
+        const reference = found ?? ours;
         if (reference === undefined) throw new Error(`event ${event.eventId}: neither stored nor found stored`);
-        const same = (this.prepared.get(event) as PreparedEvent).contentHash === reference.contentHash;
-        (same ? duplicates : conflicts).push({ eventId: event.eventId, position: reference.position });
+        // The rule is the domain's (judgeEventId); this adapter only says what is stored.
+        const judgement = judgeEventId(
+          (this.prepared.get(event) as PreparedEvent).contentHash,
+          found?.contentHash,
+          ours === undefined ? undefined : { index: -1, contentHash: ours.contentHash },
+        );
+        if (judgement.kind === 'new') throw new Error(`event ${event.eventId}: judged new though stored`);
+        (judgement.kind === 'duplicate' ? duplicates : conflicts).push({ eventId: event.eventId, position: reference.position });
       }
     }
     return { duplicates, conflicts };

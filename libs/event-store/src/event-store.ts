@@ -93,9 +93,21 @@ export interface Subscription {
 
 export interface VerifyReport {
   readonly ok: boolean;
+  /** Events read. */
   readonly events: number;
+  /** The first break's position and reason (breaks[0]). */
   readonly firstBrokenPosition?: string;
   readonly reason?: string;
+  /** Every break found, in position order (a stream head with no events last), bounded. */
+  readonly breaks?: readonly VerifyBreak[];
+  /** True when the walk stopped at the bound: there may be more. */
+  readonly truncated?: boolean;
+}
+
+export interface VerifyBreak {
+  /** Undefined for a stream head that has no events. */
+  readonly position?: string;
+  readonly reason: string;
 }
 
 /**

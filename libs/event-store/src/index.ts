@@ -5,6 +5,8 @@ export {
   isDuplicateEventIdError,
   streamLockKey,
   MAX_EVENTS_PER_TRANSACTION,
+  MAX_VERIFY_BREAKS,
+  type StoredCopy,
   type AppendSession,
   type WithStreamsOptions,
   HashedEvents,

@@ -1,6 +1,7 @@
 import type { Database, Transaction } from './db/database';
 import type { AppendOutcome, StoredEvent } from './event-store';
 import { PgEventStore } from './pg-event-store';
+import { contentHash } from './canonical';
 import { createThrowawayDatabase, testEngines, type ThrowawayDatabase } from './testing/test-databases';
 import { newEvent } from './testing/events';
 
@@ -199,7 +200,7 @@ onServer('PgEventStore under concurrent appenders [postgres]', () => {
     const again = [newEvent('piped-1')];
     const waiting = second.withStreams(
       [streamId],
-      async (session, notes) => ({ notes, head: session.head(streamId), existing: await session.findExisting(again) }),
+      async (session, notes) => ({ notes, head: session.head(streamId), existing: await session.findStored(again) }),
       { events: again, read: (tx: Transaction) => tx.query<{ note: string }>('SELECT note FROM piped WHERE stream_id = $1', [streamId]) },
     );
     await untilOneWaitsOnALock(database.db, 'the second session');
@@ -208,7 +209,7 @@ onServer('PgEventStore under concurrent appenders [postgres]', () => {
     const { notes, head, existing } = await waiting;
     expect(notes).toEqual([{ note: 'written by the first' }]);
     expect(head).toBe(0n);
-    expect(existing.get('piped-1')).toEqual({ position: expect.any(BigInt), sameContent: true });
+    expect(existing.get('piped-1')).toEqual({ position: expect.any(BigInt), contentHash: contentHash(newEvent('piped-1')) });
   });
 
   it('retries an append that lost the race for an eventId and reports a duplicate or a conflict', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { judgeEventId } from '@ledger/domain';
 import {
   canonicalJson,
   chainHash,
@@ -40,6 +41,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
   type SubscriptionOptions,
+  type VerifyBreak,
   type VerifyReport,
 } from './event-store';
 
@@ -56,6 +58,8 @@ export const MAX_EVENTS_PER_TRANSACTION = 1 << 20;
 /** Attempts of `append` when a concurrent transaction stored the same eventId first. */
 const APPEND_MAX_ATTEMPTS = 3;
 const VERIFY_PAGE_SIZE = 5_000;
+/** Breaks verify lists at most; a log broken in more places than that needs no longer list to be distrusted. */
+export const MAX_VERIFY_BREAKS = 100;
 const DEFAULT_POLL_INTERVAL_MS = 100;
 // Text the server would store other than it was given (UTF-8 has no form for half a surrogate
 // pair), so that the stream or the chain would no longer match it.
@@ -69,10 +73,13 @@ export interface AppendSession {
   readonly tx: Transaction;
   /** Current version of a locked stream; -1n if the stream has no events. */
   head(streamId: string): bigint;
-  /** The content hash of an event, computed once per event object for the whole session (findExisting and append use it too). */
+  /** The content hash of an event, computed once per event object for the whole session (findStored and append use it too). */
   contentHash(event: NewEvent): string;
-  /** The stored events among `events`, by eventId, and whether each has the same content (as its first occurrence in `events`). */
-  findExisting(events: readonly NewEvent[]): Promise<Map<string, { position: bigint; sameContent: boolean }>>;
+  /**
+   * What is stored under the eventIds of `events`: by eventId, the stored copy's position and
+   * content hash. The store does not judge them: @ledger/domain's judgeEventId does.
+   */
+  findStored(events: readonly NewEvent[]): Promise<Map<string, StoredCopy>>;
   /**
    * Stores the events after checking each append's expectedVersion (StreamVersionConflictError).
    * The streams must be among those locked. May be called more than once per session.
@@ -110,6 +117,12 @@ export function isDuplicateEventIdError(error: unknown): boolean {
 
 /** The canonical forms of an event, computed once however many times it is hashed. */
 type PreparedEvent = HashedEventParts;
+
+/** The copy stored under an eventId. */
+export interface StoredCopy {
+  readonly position: bigint;
+  readonly contentHash: string;
+}
 
 interface StreamHead {
   readonly version: bigint;
@@ -157,12 +170,12 @@ export class PgEventStore implements EventStore {
    *
    * `load: 'copy'` stores the session's events with COPY, which costs both sides less than an
    * INSERT; but an event the server refuses (an eventId that another transaction stored after
-   * findExisting) may then fail as a CopyFailedError, which does not say why. A caller that takes
+   * findStored) may then fail as a CopyFailedError, which does not say why. A caller that takes
    * it retries with the default, `'insert'`, which reports the server's own error.
    *
    * `events`: the events the session is to store. They are validated and hashed before the
    * transaction begins (or earlier still, by `prepare`, given as `hashed`), while no lock is held,
-   * and their stored copies are looked up in the same pipeline as the locks: `session.findExisting`
+   * and their stored copies are looked up in the same pipeline as the locks: `session.findStored`
    * of that same array answers from that look-up.
    * `read`: the caller's own reads, sent in that pipeline too (their statements must be issued
    * before `read` first awaits); its result is `fn`'s second argument (give `read`'s parameter its
@@ -182,7 +195,7 @@ export class PgEventStore implements EventStore {
     for (const event of events) prepared.get(event);
     return this.db.transaction(async (tx) => {
       const opening = this.openSession(tx, ids, prepared);
-      const existing = events.length === 0 ? undefined : findExistingIn(tx, prepared, events);
+      const existing = events.length === 0 ? undefined : findStoredIn(tx, events);
       const reading = options.read?.(tx);
       // Answers come in the order sent: a failed lock fails the statements behind it, and its
       // error is the one Promise.all reports.
@@ -312,7 +325,7 @@ export class PgEventStore implements EventStore {
   private async appendCarefully(ids: readonly string[], appends: readonly StreamAppend[]): Promise<AppendOutcome> {
     return this.db.transaction(async (tx) => {
       const session = await this.openSession(tx, ids, new PreparedEvents({ keep: true, validated: true }));
-      const existing = await session.findExisting(appends.flatMap((append) => append.events));
+      const existing = await session.findStored(appends.flatMap((append) => append.events));
       const { fresh, outcomes } = sortOut(appends, existing);
       const stored = fresh.length === 0 ? [] : await session.append(fresh);
       return outcomeOf(stored, outcomes);
@@ -388,9 +401,10 @@ export class PgEventStore implements EventStore {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const streams = new Map<string, { version: bigint; hash: string; lastPosition: bigint }>();
       const recordedAt = new RecordedAtFormat();
+      const breaks = new VerifyBreaks();
       let events = 0;
       let after = 0n;
-      for (;;) {
+      walk: for (;;) {
         const rows = await tx.query<EventRow & { contentHash: string; prevHash: string }>(
           `SELECT ${EVENT_COLUMNS}, content_hash AS "contentHash", prev_hash AS "prevHash" FROM ledger_events
             WHERE position > $1::bigint ORDER BY position LIMIT $2::int`,
@@ -398,69 +412,101 @@ export class PgEventStore implements EventStore {
         );
         for (const row of rows) {
           events += 1;
-          const broken = (reason: string): VerifyReport => ({ ok: false, events, firstBrokenPosition: row.position.toString(), reason });
-          const previous = streams.get(row.streamId);
-          const expectedVersion = previous === undefined ? 0n : previous.version + 1n;
-          if (row.streamVersion !== expectedVersion) {
-            return broken(
-              `stream ${row.streamId}: version ${row.streamVersion} where ${expectedVersion} was due (an event is missing or moved)`,
-            );
-          }
-          const prevHash = previous?.hash ?? GENESIS_HASH;
-          if (row.prevHash !== prevHash)
-            return broken(`stream ${row.streamId} version ${row.streamVersion}: prev_hash does not link to the previous event`);
-          const parts = partsOf(row);
-          const computedContentHash = contentHashOfParts(parts);
-          if (computedContentHash !== row.contentHash) return broken(`event ${row.eventId}: content_hash does not match its content`);
-          const link = {
-            position: row.position,
-            streamId: row.streamId,
-            streamVersion: row.streamVersion,
-            eventId: row.eventId,
-            recordedAt: recordedAt.iso(row.recordedAt),
-          };
-          if (chainHash(prevHash, { ...link, contentHash: computedContentHash }) !== row.hash)
-            return broken(`event ${row.eventId}: hash does not match its content`);
+          const reason = brokenLink(row, streams.get(row.streamId), recordedAt);
+          if (reason !== undefined && breaks.add(row.position, reason)) break walk;
+          // The walk goes on from the event as stored, so that each break is reported once
+          // rather than making every later link of its stream look broken too.
           streams.set(row.streamId, { version: row.streamVersion, hash: row.hash, lastPosition: row.position });
         }
         const last = rows[rows.length - 1];
         if (last === undefined || rows.length < VERIFY_PAGE_SIZE) break;
         after = last.position;
       }
-      const heads = await tx.query<{ stream_id: string; version: bigint; last_hash: string }>(
-        'SELECT stream_id, version, last_hash FROM ledger_streams ORDER BY stream_id',
-      );
-      const mismatches: { position: bigint | undefined; reason: string }[] = [];
-      const headIds = new Set<string>();
-      for (const head of heads) {
-        headIds.add(head.stream_id);
-        const chain = streams.get(head.stream_id);
-        if (chain === undefined) {
-          mismatches.push({
-            position: undefined,
-            reason: `stream ${head.stream_id}: its head says version ${head.version}, but it has no events`,
-          });
-        } else if (chain.version !== head.version || chain.hash !== head.last_hash) {
-          mismatches.push({
-            position: chain.lastPosition,
-            reason: `stream ${head.stream_id}: its head says version ${head.version}, but its events end at version ${chain.version} with another hash`,
-          });
+      if (!breaks.full()) {
+        const heads = await tx.query<{ stream_id: string; version: bigint; last_hash: string }>(
+          'SELECT stream_id, version, last_hash FROM ledger_streams ORDER BY stream_id',
+        );
+        const headIds = new Set<string>();
+        for (const head of heads) {
+          headIds.add(head.stream_id);
+          const chain = streams.get(head.stream_id);
+          if (chain === undefined) {
+            breaks.add(undefined, `stream ${head.stream_id}: its head says version ${head.version}, but it has no events`);
+          } else if (chain.version !== head.version || chain.hash !== head.last_hash) {
+            breaks.add(
+              chain.lastPosition,
+              `stream ${head.stream_id}: its head says version ${head.version}, but its events end at version ${chain.version} with another hash`,
+            );
+          }
+        }
+        for (const [streamId, chain] of streams) {
+          if (!headIds.has(streamId)) breaks.add(chain.lastPosition, `stream ${streamId}: it has events but no head`);
         }
       }
-      for (const [streamId, chain] of streams) {
-        if (!headIds.has(streamId))
-          mismatches.push({ position: chain.lastPosition, reason: `stream ${streamId}: it has events but no head` });
-      }
-      // Report the earliest in position order; a stream with no events at all comes last.
-      let first: (typeof mismatches)[number] | undefined;
-      for (const m of mismatches) {
-        if (first === undefined || (m.position !== undefined && (first.position === undefined || m.position < first.position))) first = m;
-      }
-      if (first === undefined) return { ok: true, events };
-      return first.position === undefined
-        ? { ok: false, events, reason: first.reason }
-        : { ok: false, events, firstBrokenPosition: first.position.toString(), reason: first.reason };
+      return breaks.report(events);
     });
+  }
+}
+
+/** Why an event does not link to the one before it in its stream (`previous`), or undefined. */
+function brokenLink(
+  row: EventRow & { contentHash: string; prevHash: string },
+  previous: { version: bigint; hash: string } | undefined,
+  recordedAt: RecordedAtFormat,
+): string | undefined {
+  const expectedVersion = previous === undefined ? 0n : previous.version + 1n;
+  if (row.streamVersion !== expectedVersion) {
+    return `stream ${row.streamId}: version ${row.streamVersion} where ${expectedVersion} was due (an event is missing or moved)`;
+  }
+  const prevHash = previous?.hash ?? GENESIS_HASH;
+  if (row.prevHash !== prevHash)
+    return `stream ${row.streamId} version ${row.streamVersion}: prev_hash does not link to the previous event`;
+  const computedContentHash = contentHashOfParts(partsOf(row));
+  if (computedContentHash !== row.contentHash) return `event ${row.eventId}: content_hash does not match its content`;
+  const link = {
+    position: row.position,
+    streamId: row.streamId,
+    streamVersion: row.streamVersion,
+    eventId: row.eventId,
+    recordedAt: recordedAt.iso(row.recordedAt),
+  };
+  if (chainHash(prevHash, { ...link, contentHash: computedContentHash }) !== row.hash)
+    return `event ${row.eventId}: hash does not match its content`;
+  return undefined;
+}
+
+/** The breaks verify found, at most MAX_VERIFY_BREAKS of them: past that the walk stops. */
+class VerifyBreaks {
+  private readonly found: { position: bigint | undefined; reason: string }[] = [];
+
+  /** Records a break; true once the list is full. */
+  add(position: bigint | undefined, reason: string): boolean {
+    if (!this.full()) this.found.push({ position, reason });
+    return this.full();
+  }
+
+  full(): boolean {
+    return this.found.length >= MAX_VERIFY_BREAKS;
+  }
+
+  /** In position order, a stream with no events at all last; the first one also as firstBrokenPosition and reason. */
+  report(events: number): VerifyReport {
+    if (this.found.length === 0) return { ok: true, events };
+    const sorted = [...this.found].sort((a, b) =>
+      a.position === b.position ? 0 : a.position === undefined ? 1 : b.position === undefined ? -1 : a.position < b.position ? -1 : 1,
+    );
+    const breaks = sorted.map((b) =>
+      b.position === undefined ? { reason: b.reason } : { position: b.position.toString(), reason: b.reason },
+    );
+    const first = breaks[0] as VerifyBreak;
+    return {
+      ok: false,
+      events,
+      ...(first.position === undefined ? {} : { firstBrokenPosition: first.position }),
+      reason: first.reason,
+      breaks,
+      truncated: this.full(),
+    };
   }
 }
 
@@ -495,7 +541,7 @@ class PgAppendSession implements AppendSession {
   /** append() loads with COPY instead of INSERT (see PgEventStore.withStreams). */
   loadWithCopy = false;
   /** The look-up of withStreams' `events`, made as the session opened. */
-  lookedUp: { readonly events: readonly NewEvent[]; readonly found: ExistingById } | undefined;
+  lookedUp: { readonly events: readonly NewEvent[]; readonly found: StoredById } | undefined;
 
   constructor(
     readonly tx: Transaction,
@@ -513,9 +559,9 @@ class PgAppendSession implements AppendSession {
     return this.prepared.get(event).contentHash;
   }
 
-  async findExisting(events: readonly NewEvent[]): Promise<Map<string, { position: bigint; sameContent: boolean }>> {
+  async findStored(events: readonly NewEvent[]): Promise<Map<string, StoredCopy>> {
     if (events === this.lookedUp?.events) return this.lookedUp.found;
-    return findExistingIn(this.tx, this.prepared, events);
+    return findStoredIn(this.tx, events);
   }
 
   async append(appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
@@ -662,21 +708,21 @@ class PgAppendSession implements AppendSession {
   }
 }
 
-/** Stored events by eventId, with whether each has the content of the event looked up. */
-type ExistingById = Map<string, { position: bigint; sameContent: boolean }>;
+/** Stored copies by eventId. */
+type StoredById = Map<string, StoredCopy>;
 
-/** The stored events among `events` (an eventId given twice is compared by its first occurrence, the one an append would store). */
-async function findExistingIn(tx: Sql, prepared: PreparedEvents, events: readonly NewEvent[]): Promise<ExistingById> {
-  const found: ExistingById = new Map();
+/** The copies stored under the eventIds of `events`. */
+async function findStoredIn(tx: Sql, events: readonly NewEvent[]): Promise<StoredById> {
+  const found: StoredById = new Map();
   if (events.length === 0) return found;
-  const hashes = new Map<string, string>();
-  for (const event of events) if (!hashes.has(event.eventId)) hashes.set(event.eventId, prepared.get(event).contentHash);
+  const ids = new Set<string>();
+  for (const event of events) ids.add(event.eventId);
   const rows = await tx.query<{ event_id: string; position: bigint; content_hash: string }>(
     'SELECT event_id, position, content_hash FROM ledger_events WHERE event_id = ANY($1::text::text[])',
-    [textArrayLiteral([...hashes.keys()])],
+    [textArrayLiteral([...ids])],
     PREPARED,
   );
-  for (const row of rows) found.set(row.event_id, { position: row.position, sameContent: hashes.get(row.event_id) === row.content_hash });
+  for (const row of rows) found.set(row.event_id, { position: row.position, contentHash: row.content_hash });
   return found;
 }
 
@@ -710,32 +756,39 @@ async function copyAhead(tx: Transaction, opening: Promise<PgAppendSession>, app
 }
 
 /**
- * The events to store (the first occurrence of each eventId that is not stored yet), and what
- * becomes of the others: a duplicate when its content is the same as the stored one's (or the
- * first occurrence's), else a conflict. An append left with no event is dropped.
+ * The events to store (each occurrence that @ledger/domain's judgeEventId calls new), and what
+ * becomes of the others: a duplicate or a conflict, judged there. An append left with no event is
+ * dropped.
  */
 function sortOut(
   appends: readonly StreamAppend[],
-  existing: ReadonlyMap<string, { position: bigint; sameContent: boolean }>,
+  existing: ReadonlyMap<string, StoredCopy>,
 ): { fresh: StreamAppend[]; outcomes: InCallOutcome[] } {
-  const firstInCall = new Map<string, NewEvent>();
+  const accepted = new Map<string, { index: number; contentHash: string; event: NewEvent }>();
   const outcomes: InCallOutcome[] = [];
   const fresh: StreamAppend[] = [];
-  // Rare (an eventId twice in one call), so hashed again here rather than cached.
-  const sameContent = (a: NewEvent, b: NewEvent): boolean => contentHash(a) === contentHash(b);
+  let index = 0;
   for (const append of appends) {
     const events: NewEvent[] = [];
     for (const event of append.events) {
       const stored = existing.get(event.eventId);
-      const earlier = firstInCall.get(event.eventId);
-      if (stored !== undefined) {
-        outcomes.push({ eventId: event.eventId, kind: stored.sameContent ? 'duplicate' : 'conflict', position: stored.position });
-      } else if (earlier !== undefined) {
-        outcomes.push({ eventId: event.eventId, kind: sameContent(earlier, event) ? 'duplicate' : 'conflict', position: undefined });
-      } else {
-        firstInCall.set(event.eventId, event);
+      const earlier = accepted.get(event.eventId);
+      if (stored === undefined && earlier === undefined) {
+        // Not hashed here: a new eventId needs no comparison, and the append hashes it anyway.
+        accepted.set(event.eventId, { index, contentHash: '', event });
         events.push(event);
+      } else {
+        // Rare (a retry, or an eventId twice in one call), so hashed again here rather than cached.
+        if (earlier !== undefined && earlier.contentHash === '') earlier.contentHash = contentHash(earlier.event);
+        const judgement = judgeEventId(contentHash(event), stored?.contentHash, earlier);
+        if (judgement.kind === 'new') throw new Error(`event ${event.eventId}: judged new though seen before`);
+        outcomes.push({
+          eventId: event.eventId,
+          kind: judgement.kind === 'duplicate' ? 'duplicate' : 'conflict',
+          position: stored?.position,
+        });
       }
+      index += 1;
     }
     if (events.length > 0) fresh.push(events.length === append.events.length ? append : { ...append, events });
   }

@@ -1,6 +1,6 @@
 import type { Sql } from './db/database';
 import type { StoredEvent } from './event-store';
-import { PgEventStore } from './pg-event-store';
+import { MAX_VERIFY_BREAKS, PgEventStore } from './pg-event-store';
 import { describeEachEngine } from './testing/test-databases';
 import { newEvent } from './testing/events';
 
@@ -77,7 +77,19 @@ describeEachEngine('PgEventStore.verify', (get) => {
     await tamper(`UPDATE ledger_events SET recorded_at = recorded_at + interval '1 ms' WHERE position = $1::bigint`, [
       earlier.position.toString(),
     ]);
-    expect(await new PgEventStore(get().db).verify()).toMatchObject({ ok: false, firstBrokenPosition: earlier.position.toString() });
+    const report = await new PgEventStore(get().db).verify();
+    expect(report).toMatchObject({ ok: false, firstBrokenPosition: earlier.position.toString(), truncated: false });
+    // Every break is listed, once each: the walk goes on from the broken event as stored.
+    expect(report.breaks?.map((b) => b.position)).toEqual([earlier.position.toString(), later.position.toString()]);
+  });
+
+  it('lists at most MAX_VERIFY_BREAKS breaks, and says that there may be more', async () => {
+    const store = new PgEventStore(get().db);
+    await store.append([{ streamId: 'budget-many-2021', events: Array.from({ length: 120 }, (_, n) => newEvent(`many-${n}`)) }]);
+    await tamper(`UPDATE ledger_events SET effective_date = '2022-01-01' WHERE stream_id = 'budget-many-2021'`);
+    const report = await store.verify();
+    expect(report.breaks).toHaveLength(MAX_VERIFY_BREAKS);
+    expect(report.truncated).toBe(true);
   });
 
   it('finds a rewritten type, whatever was written into the hash column', async () => {

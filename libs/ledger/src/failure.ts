@@ -23,7 +23,22 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   STREAM_VERSION_CONFLICT: 409,
   EVENT_ID_CONFLICT: 409,
+  DEPARTMENT_NOT_FOUND: 404,
+  DATABASE_UNAVAILABLE: 503,
 };
+
+// Network errors of the driver, and the server's refusals of a connection (no such database,
+// authentication, starting up or shutting down): the database cannot be reached as configured.
+const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+const UNREACHABLE_SQLSTATE = new Set(['3D000', '28000', '28P01', '57P01', '57P02', '57P03', '08001', '08004', '08006']);
+
+/** Whether an error says that the database could not be reached (as opposed to a failed statement). */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return UNREACHABLE_ERRNO.has(code) || UNREACHABLE_SQLSTATE.has(code) || code === 'CONNECT_TIMEOUT' || code === 'CONNECTION_CLOSED';
+}
 
 /** The one mapping from errors to codes and statuses; anything unknown is a 500 that hides its details. */
 export function describeFailure(error: unknown): FailureBody {
@@ -32,6 +47,9 @@ export function describeFailure(error: unknown): FailureBody {
   }
   if (error instanceof StreamVersionConflictError) return { status: 409, code: error.code, message: error.message };
   if (error instanceof RequestError) return { status: STATUS_BY_CODE[error.code] ?? 400, code: error.code, message: error.message };
+  if (isDatabaseUnreachable(error)) {
+    return { status: 503, code: 'DATABASE_UNAVAILABLE', message: `the database cannot be reached: ${(error as Error).message}` };
+  }
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { openDatabase, PgEventStore, type Database } from '@ledger/event-store';
-import { LedgerWriter } from './append/ledger-writer';
+import { LedgerWriter, SYSTEM_CLOCK, type Clock } from './append/ledger-writer';
 import { AppendEventsHandler } from './append-events/append-events.handler';
 import { ledgerConfigFromEnv, type LedgerConfig } from './ledger.config';
 import { GetProgressHandler } from './query-progress/query-progress.handler';
@@ -11,7 +11,7 @@ import { GetTraceHandler } from './query-trace/query-trace.handler';
 import { GetWarningsHandler } from './query-warnings/query-warnings.handler';
 import { GetViewHandler } from './query-view/query-view.handler';
 import { RebuildProjectionsHandler } from './rebuild-projections/rebuild-projections.handler';
-import { DATABASE, LEDGER_CONFIG } from './tokens';
+import { CLOCK, DATABASE, LEDGER_CONFIG } from './tokens';
 import { VerifyLedgerHandler } from './verify-ledger/verify-ledger.handler';
 
 export const LEDGER_HANDLERS = [
@@ -43,15 +43,21 @@ export class LedgerModule implements OnApplicationShutdown {
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: DATABASE, useFactory: () => openDatabase(config.database) },
         { provide: PgEventStore, useFactory: (db: Database) => new PgEventStore(db), inject: [DATABASE] },
+        { provide: CLOCK, useValue: SYSTEM_CLOCK },
         {
           provide: LedgerWriter,
-          useFactory: (db: Database, store: PgEventStore) =>
-            new LedgerWriter(db, store, { paymentPolicy: config.paymentPolicy, scoring: config.rules.scoring, lanes: config.appendLanes }),
-          inject: [DATABASE, PgEventStore],
+          useFactory: (db: Database, store: PgEventStore, clock: Clock) =>
+            new LedgerWriter(db, store, {
+              paymentPolicy: config.paymentPolicy,
+              scoring: config.rules.scoring,
+              lanes: config.appendLanes,
+              clock,
+            }),
+          inject: [DATABASE, PgEventStore, CLOCK],
         },
         ...LEDGER_HANDLERS,
       ],
-      exports: [DATABASE, LEDGER_CONFIG, PgEventStore, LedgerWriter, CqrsModule],
+      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, CqrsModule],
     };
   }
 

@@ -1,5 +1,5 @@
 import type { LedgerState, LineKind } from '@ledger/domain';
-import { emptyState, setQuartersClosed } from '@ledger/domain';
+import { emptyState, setQuartersClosed, streamIdOf } from '@ledger/domain';
 import { textArrayLiteral, type Sql } from '@ledger/event-store';
 
 /** Fixed statement texts, run for every batch: kept prepared on the connection. */
@@ -89,6 +89,7 @@ export async function loadState(tx: Sql, keys: StateKeys): Promise<LedgerState> 
       transfersOutFen: row.transfers_out_fen,
       executedFen: row.executed_fen,
     });
+    state.departmentYearsWithLines.add(streamIdOf(row.department, row.fiscal_year));
     if (!departments.has(row.department)) otherDepartments.add(row.department);
   }
   const allPeriods = otherDepartments.size === 0 ? periodRows : [...periodRows, ...(await closedQuarters(tx, otherDepartments))];

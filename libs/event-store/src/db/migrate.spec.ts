@@ -1,4 +1,7 @@
-import { describeEachEngine } from '../testing/test-databases';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { describeEachEngine, SERVER_URL, testEngines } from '../testing/test-databases';
+import { PostgresDatabase } from './postgres-database';
 import { loadMigrations, migrate, splitStatements } from './migrate';
 
 describe('splitStatements', () => {
@@ -40,5 +43,27 @@ describeEachEngine('migrate', (get) => {
     );
     await expect(db.query("UPDATE ledger_events SET type = 'X'")).rejects.toThrow(/append-only/);
     await expect(db.query('DELETE FROM ledger_events')).rejects.toThrow(/append-only/);
+  });
+});
+
+// Issue 10: concurrent first starts on a fresh database raced on CREATE TABLE ledger_migrations.
+(testEngines().includes('postgres') ? describe : describe.skip)('migrate on a fresh server database [postgres]', () => {
+  it('applies every migration once when several processes start at the same moment', async () => {
+    const name = `ledger_fresh_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(SERVER_URL, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${name}`;
+    const pools = Array.from({ length: 8 }, () => new PostgresDatabase(url.toString(), { maxConnections: 1 }));
+    try {
+      // Connected beforehand, so that the first statements of all of them reach the server together.
+      await Promise.all(pools.map((db) => db.query('SELECT 1')));
+      const applied = await Promise.all(pools.map((db) => migrate(db)));
+      expect(applied.flat().sort()).toEqual(loadMigrations().map((m) => m.name));
+    } finally {
+      for (const db of pools) await db.close();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });

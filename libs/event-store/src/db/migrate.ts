@@ -28,10 +28,15 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  * Returns the names applied.
  */
 export async function migrate(db: Database, migrations: Migration[] = loadMigrations()): Promise<string[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS ledger_migrations (
-    name text PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  // Under the lock too: two first starts on a fresh database would both try to create the table,
+  // and IF NOT EXISTS does not stop the second from failing on the catalog's unique index.
+  await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ledger_migrations (
+      name text PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  });
   const applied: string[] = [];
   for (const migration of migrations) {
     const done = await db.transaction(async (tx) => {

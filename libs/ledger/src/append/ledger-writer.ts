@@ -1,19 +1,19 @@
-import type { LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
+import type { DepartmentYearTotals, LedgerError, LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
 import {
-  decide,
+  decideBatch,
   DEFAULT_SCORING_CONFIG,
-  departmentYearOf,
-  evolve,
-  LedgerError,
   linesReferenced,
+  movesCountedAmounts,
   paymentReferenced,
+  StreamNotHeldError,
   streamIdOf,
   toStoredData,
 } from '@ledger/domain';
 import type { AppendSession, HashedEvents, NewEvent, PgEventStore, Sql, StoredEvent, Transaction } from '@ledger/event-store';
 import { CopyFailedError, textArrayLiteral } from '@ledger/event-store';
 import { loadState, ProjectionBatch, type StateKeys } from '@ledger/projections';
-import { thresholdAlerts } from '../alerts/threshold-alerts';
+import { todayInShanghai } from '@ledger/reporting';
+import { readDepartmentYearTotals } from '../alerts/department-year-totals';
 import { LineCache } from './line-cache';
 
 export type PaymentPolicy = 'reject' | 'flag';
@@ -24,7 +24,14 @@ export interface LedgerWriterOptions {
   readonly scoring: ScoringConfig;
   /** Transactions a batch may be split into, by department (default 1; the server engine gains from 2). */
   readonly lanes?: number;
+  /** The ledger's clock: a quarter can be closed only after it has ended (default: the system's). */
+  readonly clock?: Clock;
 }
+
+/** Where the ledger reads "now" (injectable, so that rules about it can be tested). */
+export type Clock = () => Date;
+
+export const SYSTEM_CLOCK: Clock = () => new Date();
 
 /** More lanes than cores only adds lock and connection overhead. */
 const MAX_LANES = 8;
@@ -139,11 +146,13 @@ export class LedgerWriter {
           ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
         ];
         const keys: StateKeys = { lineIds: toRead, paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []), departments };
+        // The alerts' "before": only a batch that moves a counted amount needs it.
+        const totalsOf = events.some(movesCountedAmounts) ? [...streams].map(streamKey) : [];
         let outcome: { results: AppendItemResult[]; lines: Map<string, LineState>; versions: Map<string, readonly [bigint, bigint]> };
         try {
           outcome = await this.store.withStreams(
             [...streams],
-            async (session, state) => {
+            async (session, [state, totals]) => {
               const locked = [...streams].map((streamId) => [streamId, session.head(streamId)] as const);
               const current = new Map<string, ReadonlyMap<string, LineState> | undefined>();
               const stale: string[] = [];
@@ -159,11 +168,17 @@ export class LedgerWriter {
                 const fresh = await loadState(session.tx, { lineIds: stale, paymentIds: [], departments });
                 for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
               }
-              const results = await this.appendLocked(session, streams, events, newEvents, state);
+              const results = await this.appendLocked(session, streams, events, newEvents, state, totals);
               const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
               return { results, lines: state.lines, versions };
             },
-            { load, events: newEvents, hashed, read: (tx: Transaction) => loadState(tx, keys) },
+            {
+              load,
+              events: newEvents,
+              hashed,
+              // Both statements are sent before either answer is awaited: one round trip with the locks.
+              read: (tx: Transaction) => Promise.all([loadState(tx, keys), readDepartmentYearTotals(tx, totalsOf)]),
+            },
           );
         } catch (error) {
           // The batch evolved kept lines in place and did not commit.
@@ -190,11 +205,13 @@ export class LedgerWriter {
 
   /**
    * Splits a batch's indexes into lanes by department (a department's events all go to one
-   * lane). Events with no known stream go with the first lane: they are refused there.
+   * lane). Events with no known stream go with the first lane: they are refused there. A batch
+   * that gives one eventId in two departments is not split: its occurrences are judged against
+   * each other in input order (decideBatch), which separate transactions could not do.
    */
   private lanesOf(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): number[][] {
     const laneCount = Math.min(this.options.lanes ?? 1, MAX_LANES);
-    if (laneCount <= 1) return [events.map((_, i) => i)];
+    if (laneCount <= 1 || eventIdInTwoDepartments(events, streams)) return [events.map((_, i) => i)];
     const lanes: number[][] = Array.from({ length: laneCount }, () => []);
     const laneOfDepartment = new Map<string, number>();
     streams.forEach((streamId, i) => {
@@ -283,91 +300,73 @@ export class LedgerWriter {
     return paymentLines;
   }
 
-  /** Decides and stores `events` (whose NewEvent forms are `newEvents`) under the locks, from `state` as read after them. */
+  /**
+   * Under the locks: reads what is stored under the batch's eventIds, lets decideBatch judge the
+   * batch, stores what it accepted, and writes the projection rows of the accepted events.
+   */
   private async appendLocked(
     session: AppendSession,
     locked: ReadonlySet<string>,
     events: readonly LedgerEvent[],
     newEvents: readonly NewEvent[],
     state: LedgerState,
+    totalsBefore: ReadonlyMap<string, DepartmentYearTotals>,
   ): Promise<AppendItemResult[]> {
-    const existing = await session.findExisting(newEvents);
+    const found = await session.findStored(newEvents);
+    // A stream with events has lines: its first event is always a BudgetLineOpened.
+    for (const streamId of locked) if (session.head(streamId) >= 0n) state.departmentYearsWithLines.add(streamId);
+    const today = todayInShanghai((this.options.clock ?? SYSTEM_CLOCK)());
+    const storedHashes = new Map<string, string>();
+    for (const [eventId, copy] of found) storedHashes.set(eventId, copy.contentHash);
+    let decision;
+    try {
+      decision = decideBatch(
+        state,
+        events,
+        newEvents.map((e) => session.contentHash(e)),
+        storedHashes,
+        { paymentPolicy: this.options.paymentPolicy, today, streams: locked, scoring: this.options.scoring, totalsBefore },
+      );
+    } catch (error) {
+      if (error instanceof StreamNotHeldError) throw new RoutingChanged(error.message);
+      throw error;
+    }
 
-    const results: (AppendItemResult | undefined)[] = new Array<AppendItemResult | undefined>(events.length);
-    const accepted: {
-      index: number;
-      event: LedgerEvent;
-      streamId: string;
-      department: string;
-      fiscalYear: number;
-      warnings: readonly LedgerError[];
-    }[] = [];
-    const seenInBatch = new Map<string, string>(); // eventId → content hash of its first occurrence
-    events.forEach((event, index) => {
-      const newEvent = newEvents[index] as NewEvent;
-      const stored = existing.get(event.eventId);
-      if (stored !== undefined) {
-        results[index] = stored.sameContent
-          ? { status: 'duplicate', eventId: event.eventId, position: stored.position }
-          : { status: 'rejected', eventId: event.eventId, error: conflict(event.eventId) };
-        return;
-      }
-      const hash = session.contentHash(newEvent);
-      const earlier = seenInBatch.get(event.eventId);
-      if (earlier !== undefined) {
-        // Resolved to the earlier occurrence's position once the batch is stored.
-        results[index] = earlier === hash ? undefined : { status: 'rejected', eventId: event.eventId, error: conflict(event.eventId) };
-        return;
-      }
-      const decision = decide(state, event, { paymentPolicy: this.options.paymentPolicy });
-      if (!decision.ok) {
-        results[index] = { status: 'rejected', eventId: event.eventId, error: decision.error };
-        return;
-      }
-      const place = departmentYearOf(event, state);
-      if (place === undefined) throw new Error(`append: accepted event ${event.eventId} has no department-year`);
-      const streamId = streamIdOf(place.department, place.fiscalYear);
-      if (!locked.has(streamId)) throw new RoutingChanged(`${event.eventId} belongs to ${streamId}, which was not locked`);
-      seenInBatch.set(event.eventId, hash);
-      evolve(state, event);
-      accepted.push({ index, event, streamId, department: place.department, fiscalYear: place.fiscalYear, warnings: decision.warnings });
-    });
-
-    const byStream = new Map<string, NewEvent[]>();
-    for (const { index, streamId } of accepted) {
-      const list = byStream.get(streamId) ?? [];
-      list.push(newEvents[index] as NewEvent);
-      byStream.set(streamId, list);
-    }
-    const groups = new Map<string, { department: string; fiscalYear: number; streamId: string; events: LedgerEvent[] }>();
-    for (const { event, streamId, department, fiscalYear } of accepted) {
-      const group = groups.get(streamId) ?? { department, fiscalYear, streamId, events: [] };
-      group.events.push(event);
-      groups.set(streamId, group);
-    }
-    for (const alert of await thresholdAlerts(session.tx, [...groups.values()], this.options.scoring)) {
-      byStream.get(alert.streamId)?.push(alert.event);
-    }
     const stored = await session.append(
-      [...byStream].map(([streamId, list]) => ({ streamId, expectedVersion: 'any' as const, events: list })),
+      decision.appends.map((plan) => ({
+        streamId: plan.streamId,
+        expectedVersion: 'any' as const,
+        events: [...plan.indexes.map((i) => newEvents[i] as NewEvent), ...plan.alerts],
+      })),
     );
-    const storedById = new Map<string, StoredEvent>(stored.map((s) => [s.eventId, s]));
+    // session.append returns the events in the order given: each plan's indexes, then its alerts.
+    const placeOf = new Array<StoredEvent | undefined>(events.length);
+    let k = 0;
+    for (const plan of decision.appends) {
+      for (const index of plan.indexes) placeOf[index] = stored[k++];
+      k += plan.alerts.length;
+    }
 
     const projection = new ProjectionBatch(state);
-    for (const { index, event, warnings } of accepted) {
-      const place = storedById.get(event.eventId) as StoredEvent;
-      projection.record(event, place);
-      results[index] = { status: 'appended', eventId: event.eventId, position: place.position, warnings };
-    }
-    await projection.flush(session.tx);
-
-    return events.map((event, index) => {
-      const result = results[index];
-      if (result !== undefined) return result;
-      const first = storedById.get(event.eventId);
-      if (first === undefined) throw new Error(`append: duplicate ${event.eventId} has no stored first occurrence`);
-      return { status: 'duplicate', eventId: event.eventId, position: first.position };
+    const results = decision.outcomes.map((outcome, index): AppendItemResult => {
+      const event = events[index] as LedgerEvent;
+      switch (outcome.status) {
+        case 'appended': {
+          const place = placeOf[index] as StoredEvent;
+          projection.record(event, place);
+          return { status: 'appended', eventId: event.eventId, position: place.position, warnings: outcome.warnings };
+        }
+        case 'duplicate': {
+          const position = outcome.firstIndex === undefined ? found.get(event.eventId)?.position : placeOf[outcome.firstIndex]?.position;
+          if (position === undefined) throw new Error(`append: duplicate ${event.eventId} has no stored copy`);
+          return { status: 'duplicate', eventId: event.eventId, position };
+        }
+        case 'rejected':
+          return { status: 'rejected', eventId: event.eventId, error: outcome.error };
+      }
     });
+    await projection.flush(session.tx);
+    return results;
   }
 }
 
@@ -387,8 +386,20 @@ function departmentOfStream(streamId: string): string {
   return streamId.slice('budget-'.length, streamId.lastIndexOf('-'));
 }
 
-function conflict(eventId: string): LedgerError {
-  return new LedgerError('EVENT_ID_CONFLICT', 'eventId', 'already stored with different content', eventId);
+function eventIdInTwoDepartments(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
+  const departmentOf = new Map<string, string>();
+  return events.some((event, i) => {
+    const streamId = streams[i];
+    const department = streamId === undefined ? '' : departmentOfStream(streamId);
+    const first = departmentOf.get(event.eventId);
+    if (first === undefined) departmentOf.set(event.eventId, department);
+    return first !== undefined && first !== department;
+  });
+}
+
+/** A stream id with its department and fiscal year. */
+function streamKey(streamId: string): { streamId: string; department: string; fiscalYear: number } {
+  return { streamId, department: departmentOfStream(streamId), fiscalYear: Number(streamId.slice(streamId.lastIndexOf('-') + 1)) };
 }
 
 function isUniqueViolation(error: unknown): boolean {

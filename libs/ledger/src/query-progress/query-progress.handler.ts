@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Database } from '@ledger/event-store';
-import { queryProgress, type ProgressResult } from '@ledger/reporting';
+import { queryProgress, requireIdentifierParam, requireKnownDepartment, type ProgressResult } from '@ledger/reporting';
 import type { LedgerConfig } from '../ledger.config';
 import { DATABASE, LEDGER_CONFIG } from '../tokens';
 import { GetProgressQuery } from './query-progress.query';
@@ -13,7 +13,11 @@ export class GetProgressHandler implements IQueryHandler<GetProgressQuery, Progr
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  execute(query: GetProgressQuery): Promise<ProgressResult> {
-    return queryProgress(this.db, query.params, this.config.rules);
+  async execute(query: GetProgressQuery): Promise<ProgressResult> {
+    requireIdentifierParam('department', query.params.department);
+    // The query checks its other parameters first: a malformed one is a 400 whatever the department.
+    const result = await queryProgress(this.db, query.params, this.config.rules);
+    await requireKnownDepartment(this.db, query.params.department);
+    return result;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Database } from '@ledger/event-store';
-import { queryRatios, type RatiosResult } from '@ledger/reporting';
+import { queryRatios, requireIdentifierParam, requireKnownDepartment, type RatiosResult } from '@ledger/reporting';
 import type { LedgerConfig } from '../ledger.config';
 import { DATABASE, LEDGER_CONFIG } from '../tokens';
 import { GetRatiosQuery } from './query-ratios.query';
@@ -13,7 +13,11 @@ export class GetRatiosHandler implements IQueryHandler<GetRatiosQuery, RatiosRes
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  execute(query: GetRatiosQuery): Promise<RatiosResult> {
-    return queryRatios(this.db, query.params, this.config.rules);
+  async execute(query: GetRatiosQuery): Promise<RatiosResult> {
+    requireIdentifierParam('department', query.params.department);
+    // The query checks its other parameters first: a malformed one is a 400 whatever the department.
+    const result = await queryRatios(this.db, query.params, this.config.rules);
+    await requireKnownDepartment(this.db, query.params.department);
+    return result;
   }
 }

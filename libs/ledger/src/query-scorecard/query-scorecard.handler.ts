@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Database } from '@ledger/event-store';
-import { queryScorecard, type ScorecardResult } from '@ledger/reporting';
+import { queryScorecard, requireIdentifierParam, requireKnownDepartment, type ScorecardResult } from '@ledger/reporting';
 import type { LedgerConfig } from '../ledger.config';
 import { DATABASE, LEDGER_CONFIG } from '../tokens';
 import { GetScorecardQuery } from './query-scorecard.query';
@@ -13,7 +13,11 @@ export class GetScorecardHandler implements IQueryHandler<GetScorecardQuery, Sco
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  execute(query: GetScorecardQuery): Promise<ScorecardResult> {
-    return queryScorecard(this.db, query.params, this.config.rules);
+  async execute(query: GetScorecardQuery): Promise<ScorecardResult> {
+    requireIdentifierParam('department', query.params.department);
+    // The query checks its other parameters first: a malformed one is a 400 whatever the department.
+    const result = await queryScorecard(this.db, query.params, this.config.rules);
+    await requireKnownDepartment(this.db, query.params.department);
+    return result;
   }
 }

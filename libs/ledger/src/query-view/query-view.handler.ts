@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Database } from '@ledger/event-store';
-import { queryView, type ViewResult } from '@ledger/reporting';
+import { queryView, requireIdentifierParam, requireKnownDepartment, type ViewResult } from '@ledger/reporting';
 import { DATABASE } from '../tokens';
 import { GetViewQuery } from './query-view.query';
 
@@ -9,7 +9,11 @@ import { GetViewQuery } from './query-view.query';
 export class GetViewHandler implements IQueryHandler<GetViewQuery, ViewResult> {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  execute(query: GetViewQuery): Promise<ViewResult> {
-    return queryView(this.db, query.params);
+  async execute(query: GetViewQuery): Promise<ViewResult> {
+    requireIdentifierParam('department', query.params.department);
+    // The query checks its other parameters first: a malformed one is a 400 whatever the department.
+    const result = await queryView(this.db, query.params);
+    await requireKnownDepartment(this.db, query.params.department);
+    return result;
   }
 }
