@@ -9,3 +9,4 @@ export * from './progress';
 export * from './ratios';
 export * from './scorecard';
 export * from './warnings';
+export * from './as-of';
