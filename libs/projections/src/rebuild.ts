@@ -33,6 +33,9 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
   const startedMs = performance.now();
   const events = await db.transaction(async (tx) => {
     await tx.query(`TRUNCATE ${PROJECTION_TABLES.join(', ')}`);
+    // The running totals are a window over each line's movements in log order: a sort of all of
+    // them, in memory rather than in temporary files where it fits (this transaction only).
+    await tx.query(`SET LOCAL work_mem = '256MB'`);
     // Payments are nearly all of the log and only the movements need them: everything else is read
     // once, into a small table of this transaction, instead of once per statement below.
     await tx.query(

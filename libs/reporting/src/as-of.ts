@@ -1,4 +1,4 @@
-import type { Sql } from '@ledger/event-store';
+import type { Sql, SqlParam } from '@ledger/event-store';
 import type { Sums } from './figures';
 
 /** No position cap: every position. */
@@ -75,29 +75,35 @@ export async function linesAsOf(
   cut: AsOfCut,
   options: { readonly openedOnly?: boolean; readonly lineId?: string } = {},
 ): Promise<LineAsOf[]> {
-  return sql.query<LineAsOf>(
-    `WITH cut AS (${CUT_SQL}), late AS (${LATE_SQL})
-     SELECT l.line_id, l.unit, l.project, l.function_code, l.economic_code, l.funding_source, l.kind, l.tags,
-            ${sum('initial_fen')} AS "initialFen", ${sum('adjustments_fen')} AS "adjustmentsFen",
-            ${sum('transfers_in_fen')} AS "transfersInFen", ${sum('transfers_out_fen')} AS "transfersOutFen",
-            ${sum('executed_fen')} AS "executedFen"
-     FROM cut CROSS JOIN ledger_lines l
-     LEFT JOIN LATERAL (${RUNNING_SQL}) r ON true
-     LEFT JOIN late x ON x.line_id = l.line_id
-     WHERE l.department = $1 AND l.fiscal_year = $2::integer
-       AND ($6::boolean IS NOT TRUE OR (l.opened_effective_date <= $3::date AND l.opened_recorded_at <= $4::timestamptz))
-       AND ($7::text IS NULL OR l.line_id = $7)`,
-    [
-      cut.department,
-      String(cut.fiscalYear),
-      cut.asOf,
-      cut.knownAtSql,
-      String(cut.positionCap ?? NO_POSITION_CAP),
-      options.openedOnly === true ? 'true' : 'false',
-      options.lineId ?? null,
-    ],
-    { prepare: true },
-  );
+  return sql.query<LineAsOf>(LINES_AS_OF_SQL, linesAsOfParams(cut, options), { prepare: true });
+}
+
+/**
+ * linesAsOf's statement, for queries that sum its rows further (by project, by line):
+ * $1..$7 as linesAsOfParams gives them.
+ */
+export const LINES_AS_OF_SQL = `WITH cut AS (${CUT_SQL}), late AS (${LATE_SQL})
+  SELECT l.line_id, l.unit, l.project, l.function_code, l.economic_code, l.funding_source, l.kind, l.tags,
+         ${sum('initial_fen')} AS "initialFen", ${sum('adjustments_fen')} AS "adjustmentsFen",
+         ${sum('transfers_in_fen')} AS "transfersInFen", ${sum('transfers_out_fen')} AS "transfersOutFen",
+         ${sum('executed_fen')} AS "executedFen"
+  FROM cut CROSS JOIN ledger_lines l
+  LEFT JOIN LATERAL (${RUNNING_SQL}) r ON true
+  LEFT JOIN late x ON x.line_id = l.line_id
+  WHERE l.department = $1 AND l.fiscal_year = $2::integer
+    AND ($6::boolean IS NOT TRUE OR (l.opened_effective_date <= $3::date AND l.opened_recorded_at <= $4::timestamptz))
+    AND ($7::text IS NULL OR l.line_id = $7)`;
+
+export function linesAsOfParams(cut: AsOfCut, options: { readonly openedOnly?: boolean; readonly lineId?: string } = {}): SqlParam[] {
+  return [
+    cut.department,
+    String(cut.fiscalYear),
+    cut.asOf,
+    cut.knownAtSql,
+    String(cut.positionCap ?? NO_POSITION_CAP),
+    options.openedOnly === true ? 'true' : 'false',
+    options.lineId ?? null,
+  ];
 }
 
 /** Department-year sums at one date. All in 分. */

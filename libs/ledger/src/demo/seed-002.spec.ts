@@ -177,8 +177,8 @@ describeEachEngine('seed 002 department-year', (get) => {
       ),
     });
     const before = await snapshot();
-    // The Q1 correction recorded after the close is dated before the department-year's high-water date.
-    expect(before.apart).toEqual(expect.arrayContaining([expect.objectContaining({ late: true })]));
+    // The routine transfer (增人增资正常调剂) is kept apart.
+    expect(before.apart).toEqual([expect.objectContaining({ late: false, routine_transfers_out_fen: 36220000n })]);
     expect(before.indexes.map((i) => (i as { name: string }).name)).toEqual(expect.arrayContaining(['ledger_movements_pkey']));
     const first = await rebuildProjections(db);
     expect(await snapshot()).toEqual(before);
