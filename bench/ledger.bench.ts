@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { PgEventStore } from '@ledger/event-store';
+import { streamIdOf } from '@ledger/domain';
+import { PgEventStore, type Database, type NewEvent } from '@ledger/event-store';
 import { Ingestion } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
 import { DEFAULT_RULES, queryProgress, queryRatios, queryTrace, queryView } from '@ledger/reporting';
@@ -79,26 +80,17 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
   const bench = await benchDatabase('ledger');
   try {
     const store = new PgEventStore(bench.db);
-    const lanes = Number(process.env.LEDGER_APPEND_LANES ?? 2);
-    const writer = new LedgerWriter(bench.db, store, { paymentPolicy: 'reject', scoring: DEFAULT_RULES.scoring, lanes });
-    const ingestion = new Ingestion(writer, 1_000);
+    const fillThroughStore = process.env.BENCH_LEDGER_FILL === 'store';
     const instants: string[] = [];
-    const cpuBefore = cpuMs();
-    const appendStart = performance.now();
-    let n = 0;
-    const tenth = Math.max(1, Math.floor(total / 10));
-    for (const raw of ledgerEvents(total)) {
-      n += 1;
-      await ingestion.addValue(n, raw);
-      if (n % tenth === 0) {
-        instants.push(new Date().toISOString());
-        if (process.env.BENCH_PROGRESS === '1') process.stderr.write(`${new Date().toISOString()} appended ${n}\n`);
-      }
-    }
-    const summary = await ingestion.finish();
-    const appendMs = performance.now() - appendStart;
-    const cpu = cpuPerEventUs(cpuBefore, cpuMs(), total);
-    if (summary.rejected.length > 0) throw new Error(`bench data refused: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
+    const appended = fillThroughStore ? await fillStore(store, total, instants) : await appendAll(bench.db, store, total, instants);
+    const rebuildChild = () =>
+      promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'bench/rebuild-child.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...process.env, DATABASE_URL: bench.url },
+        maxBuffer: 1 << 20,
+      });
+    // Filled through the store, the projections are built by the rebuild, which is measured then.
+    const filledRebuild = fillThroughStore ? await rebuildChild() : undefined;
     await bench.db.query('ANALYZE');
 
     const random = seeded(4);
@@ -139,17 +131,13 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       }),
     );
 
-    const child = await promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'bench/rebuild-child.ts'], {
-      cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: bench.url },
-      maxBuffer: 1 << 20,
-    });
+    const child = filledRebuild ?? (await rebuildChild());
     const rebuild = JSON.parse(child.stdout) as { events: number; elapsedMs: number; peakRssMb: number };
 
     const figures: Record<string, number> = {
-      appendPerSecond: rate(total, appendMs),
-      appendProcessCpuUs: cpu.process,
-      appendServerCpuUs: cpu.server,
+      appendPerSecond: appended.perSecond,
+      appendProcessCpuUs: appended.processCpuUs,
+      appendServerCpuUs: appended.serverCpuUs,
       viewP95Ms: percentile(viewMs, 95),
       viewGroupByP95Ms: percentile(groupByMs, 95),
       viewKnownAtP95Ms: percentile(knownAtMs, 95),
@@ -200,6 +188,74 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
   } finally {
     await bench.drop();
   }
+}
+
+interface Appended {
+  readonly perSecond: number;
+  readonly processCpuUs: number;
+  readonly serverCpuUs: number;
+}
+
+/** Appends the events through the ledger's write side (every rule and projection), noting an instant every tenth. */
+async function appendAll(db: Database, store: PgEventStore, total: number, instants: string[]): Promise<Appended> {
+  const lanes = Number(process.env.LEDGER_APPEND_LANES ?? 2);
+  const writer = new LedgerWriter(db, store, { paymentPolicy: 'reject', scoring: DEFAULT_RULES.scoring, lanes });
+  const ingestion = new Ingestion(writer, 1_000);
+  const cpuBefore = cpuMs();
+  const appendStart = performance.now();
+  let n = 0;
+  const tenth = Math.max(1, Math.floor(total / 10));
+  for (const raw of ledgerEvents(total)) {
+    n += 1;
+    await ingestion.addValue(n, raw);
+    if (n % tenth === 0) noteTenth(instants, n);
+  }
+  const summary = await ingestion.finish();
+  const appendMs = performance.now() - appendStart;
+  const cpu = cpuPerEventUs(cpuBefore, cpuMs(), total);
+  if (summary.rejected.length > 0) throw new Error(`bench data refused: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
+  return { perSecond: rate(total, appendMs), processCpuUs: cpu.process, serverCpuUs: cpu.server };
+}
+
+/**
+ * BENCH_LEDGER_FILL=store: the same events stored through the event store alone (hash chain,
+ * positions, recorded instants; no rules, no projections), for sizes whose append through every
+ * rule would outlast the machine's time; the rebuild then makes the projections (the suites hold
+ * the rebuild and the append path to identical tables).
+ */
+async function fillStore(store: PgEventStore, total: number, instants: string[]): Promise<Appended> {
+  let batch = new Map<string, NewEvent[]>();
+  let inBatch = 0;
+  let n = 0;
+  const tenth = Math.max(1, Math.floor(total / 10));
+  const flush = async () => {
+    await store.append([...batch].map(([streamId, events]) => ({ streamId, expectedVersion: 'any' as const, events })));
+    batch = new Map();
+    inBatch = 0;
+  };
+  for (const raw of ledgerEvents(total)) {
+    n += 1;
+    const data = raw.data as Record<string, unknown>;
+    const lineId = data.lineId as string;
+    const department = (data.department as string | undefined) ?? `部门${lineId.slice(1, lineId.indexOf('-'))}`;
+    const streamId = streamIdOf(department, 2021);
+    const list = batch.get(streamId) ?? [];
+    list.push({ ...(raw as Omit<NewEvent, 'correction'>), correction: false, metadata: (raw.metadata as NewEvent['metadata']) ?? null });
+    batch.set(streamId, list);
+    inBatch += 1;
+    if (inBatch === 1_000) await flush();
+    if (n % tenth === 0) {
+      if (inBatch > 0) await flush();
+      noteTenth(instants, n);
+    }
+  }
+  if (inBatch > 0) await flush();
+  return { perSecond: NaN, processCpuUs: NaN, serverCpuUs: NaN };
+}
+
+function noteTenth(instants: string[], n: number): void {
+  instants.push(new Date().toISOString());
+  if (process.env.BENCH_PROGRESS === '1') process.stderr.write(`${new Date().toISOString()} appended ${n}\n`);
 }
 
 /** Keeps this run's figures beside those of the other sizes run on this machine, and returns them all by size. */

@@ -14,14 +14,19 @@ export const NO_POSITION_CAP = 9223372036854775807n;
  *   it that were too (the movements of that one day) are skipped by their recorded_at.
  * $1 department, $2 fiscal year.
  */
-export const CUT_SQL = `SELECT
+export const CUT_SQL = cutColumns('$3::date');
+
+/** CUT_SQL's two columns for a date given by an SQL expression (a column of several dates). */
+function cutColumns(date: string): string {
+  return `SELECT
   COALESCE((SELECT d.first_position - 1 FROM ledger_stream_days d
-             WHERE d.department = $1 AND d.fiscal_year = $2::integer AND d.day > $3::date ORDER BY d.day LIMIT 1),
+             WHERE d.department = $1 AND d.fiscal_year = $2::integer AND d.day > ${date} ORDER BY d.day LIMIT 1),
            ${NO_POSITION_CAP}) AS sealed,
   LEAST(COALESCE((SELECT d.first_position - 1 FROM ledger_stream_days d
                    WHERE d.department = $1 AND d.fiscal_year = $2::integer AND d.first_recorded_at > $4::timestamptz
                    ORDER BY d.first_recorded_at LIMIT 1),
                  ${NO_POSITION_CAP}), $5::bigint) AS known`;
+}
 
 /**
  * The line's running totals at the last of its movements within the cut and recorded by the
@@ -123,7 +128,19 @@ export interface DepartmentAsOf {
  * running totals do not tell apart, from the movements kept apart.
  */
 export async function departmentAsOf(sql: Sql, cut: AsOfCut, tag?: string): Promise<DepartmentAsOf> {
-  const [row] = await sql.query<{
+  const sums = (await departmentAsOfDates(sql, { ...cut, asOf: [cut.asOf] }, tag)).get(cut.asOf);
+  if (sums === undefined) throw new Error('departmentAsOf: no row');
+  return sums;
+}
+
+/** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
+export async function departmentAsOfDates(
+  sql: Sql,
+  cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
+  tag?: string,
+): Promise<Map<string, DepartmentAsOf>> {
+  const rows = await sql.query<{
+    date: string;
     initial: bigint;
     adjustments: bigint;
     transfers_out: bigint;
@@ -131,37 +148,65 @@ export async function departmentAsOf(sql: Sql, cut: AsOfCut, tag?: string): Prom
     adjusted: bigint;
     executed: bigint;
   }>(
-    `WITH cut AS (${CUT_SQL}), late AS (${LATE_SQL}),
-     lines AS (
-       SELECT ${sum('initial_fen')} AS initial, ${sum('adjustments_fen')} AS adjustments, ${sum('transfers_in_fen')} AS transfers_in,
-              ${sum('transfers_out_fen')} AS transfers_out, ${sum('executed_fen')} AS executed
-       FROM cut CROSS JOIN ledger_lines l
-       LEFT JOIN LATERAL (${RUNNING_SQL}) r ON true
-       LEFT JOIN late x ON x.line_id = l.line_id
-       WHERE l.department = $1 AND l.fiscal_year = $2::integer AND ($6::text IS NULL OR $6 = ANY (l.tags))
+    `WITH dates AS (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)),
+     cut AS (SELECT dates.date, c.sealed, c.known FROM dates CROSS JOIN LATERAL (${cutColumns('dates.date')}) c),
+     tagged AS (SELECT l.line_id FROM ledger_lines l
+                WHERE l.department = $1 AND l.fiscal_year = $2::integer AND ($6::text IS NULL OR $6 = ANY (l.tags))),
+     running AS (
+       SELECT cut.date, sum(r.running_initial_fen) AS initial, sum(r.running_adjustments_fen) AS adjustments,
+              sum(r.running_transfers_in_fen) AS transfers_in, sum(r.running_transfers_out_fen) AS transfers_out,
+              sum(r.running_executed_fen) AS executed
+       FROM cut CROSS JOIN tagged l
+       CROSS JOIN LATERAL (${RUNNING_SQL}) r
+       GROUP BY cut.date
+     ),
+     late AS (
+       SELECT cut.date, sum(a.initial_fen) AS initial, sum(a.adjustments_fen) AS adjustments, sum(a.transfers_in_fen) AS transfers_in,
+              sum(a.transfers_out_fen) AS transfers_out, sum(a.executed_fen) AS executed
+       FROM cut JOIN ledger_apart_movements a
+         ON a.department = $1 AND a.fiscal_year = $2::integer AND a.late AND a.position > cut.sealed AND a.position <= cut.known
+        AND a.recorded_at <= $4::timestamptz AND a.effective_date <= cut.date
+       WHERE a.line_id IN (SELECT line_id FROM tagged)
+       GROUP BY cut.date
      ),
      routine AS (
-       SELECT sum(a.routine_transfers_out_fen) AS routine
-       FROM ledger_apart_movements a JOIN ledger_lines l ON l.line_id = a.line_id
-       WHERE a.department = $1 AND a.fiscal_year = $2::integer AND a.routine_transfers_out_fen <> 0
-         AND a.effective_date <= $3::date AND a.recorded_at <= $4::timestamptz AND a.position <= $5::bigint
-         AND ($6::text IS NULL OR $6 = ANY (l.tags))
+       SELECT cut.date, sum(a.routine_transfers_out_fen) AS routine
+       FROM cut JOIN ledger_apart_movements a
+         ON a.department = $1 AND a.fiscal_year = $2::integer AND a.routine_transfers_out_fen <> 0
+        AND a.effective_date <= cut.date AND a.recorded_at <= $4::timestamptz AND a.position <= $5::bigint
+       WHERE a.line_id IN (SELECT line_id FROM tagged)
+       GROUP BY cut.date
      )
-     SELECT COALESCE(sum(initial), 0)::bigint AS initial, COALESCE(sum(adjustments), 0)::bigint AS adjustments,
-            COALESCE(sum(transfers_out), 0)::bigint AS transfers_out, COALESCE((SELECT routine FROM routine), 0)::bigint AS routine,
-            COALESCE(sum(initial + adjustments + transfers_in - transfers_out), 0)::bigint AS adjusted,
-            COALESCE(sum(executed), 0)::bigint AS executed
-     FROM lines`,
-    [cut.department, String(cut.fiscalYear), cut.asOf, cut.knownAtSql, String(cut.positionCap ?? NO_POSITION_CAP), tag ?? null],
+     SELECT cut.date::text AS date,
+            (COALESCE(r.initial, 0) + COALESCE(x.initial, 0))::bigint AS initial,
+            (COALESCE(r.adjustments, 0) + COALESCE(x.adjustments, 0))::bigint AS adjustments,
+            (COALESCE(r.transfers_out, 0) + COALESCE(x.transfers_out, 0))::bigint AS transfers_out,
+            COALESCE(t.routine, 0)::bigint AS routine,
+            (COALESCE(r.initial + r.adjustments + r.transfers_in - r.transfers_out, 0)
+             + COALESCE(x.initial + x.adjustments + x.transfers_in - x.transfers_out, 0))::bigint AS adjusted,
+            (COALESCE(r.executed, 0) + COALESCE(x.executed, 0))::bigint AS executed
+     FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`,
+    [
+      cut.department,
+      String(cut.fiscalYear),
+      `{${cut.asOf.join(',')}}`,
+      cut.knownAtSql,
+      String(cut.positionCap ?? NO_POSITION_CAP),
+      tag ?? null,
+    ],
     { prepare: true },
   );
-  if (row === undefined) throw new Error('departmentAsOf: no row');
-  return {
-    initialFen: row.initial,
-    adjustmentsFen: row.adjustments,
-    transfersOutFen: row.transfers_out,
-    routineTransfersFen: row.routine,
-    adjustedFen: row.adjusted,
-    executedFen: row.executed,
-  };
+  return new Map(
+    rows.map((row) => [
+      row.date,
+      {
+        initialFen: row.initial,
+        adjustmentsFen: row.adjustments,
+        transfersOutFen: row.transfers_out,
+        routineTransfersFen: row.routine,
+        adjustedFen: row.adjusted,
+        executedFen: row.executed,
+      },
+    ]),
+  );
 }

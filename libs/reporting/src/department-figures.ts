@@ -1,5 +1,5 @@
 import type { Sql } from '@ledger/event-store';
-import { departmentAsOf } from './as-of';
+import { departmentAsOfDates } from './as-of';
 
 /** Department-year sums at several business dates, as known at one instant. All in 分. */
 export interface DatedSums {
@@ -25,10 +25,11 @@ export async function departmentSums(
   knownAtSql: string,
   tag?: string,
 ): Promise<DatedSums[]> {
-  const sums: DatedSums[] = [];
-  for (const date of dates) {
-    const s = await departmentAsOf(sql, { department, fiscalYear, asOf: date, knownAtSql }, tag);
-    sums.push({
+  const byDate = await departmentAsOfDates(sql, { department, fiscalYear, asOf: dates, knownAtSql }, tag);
+  return dates.map((date) => {
+    const s = byDate.get(date);
+    if (s === undefined) throw new Error(`departmentSums: no row for ${date}`);
+    return {
       date,
       initialFen: s.initialFen,
       adjustmentsFen: s.adjustmentsFen,
@@ -36,9 +37,8 @@ export async function departmentSums(
       routineTransfersFen: s.routineTransfersFen,
       adjustedFen: s.adjustedFen,
       executedFen: s.executedFen,
-    });
-  }
-  return sums;
+    };
+  });
 }
 
 /** When each quarter of the department-year was closed (recordedAt of its PeriodClosed). */
