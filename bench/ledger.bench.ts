@@ -112,7 +112,7 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       queryView(bench.db, { department: dept(), asOf: day(), groupBy: groupBys[i % groupBys.length] }),
     );
     const knownAtMs = await samples(300, () =>
-      queryView(bench.db, { department: dept(), asOf: day(), knownAt: instants[Math.floor(random() * instants.length)] as string }),
+      queryView(bench.db, { department: dept(), asOf: day(), knownAt: instants[Math.floor(random() * instants.length)] }),
     );
     const progressMs = await samples(100, () => queryProgress(bench.db, { department: dept(), fiscalYear: 2021 }));
     const ratiosMs = await samples(100, () => queryRatios(bench.db, { department: dept(), fiscalYear: 2021, asOf: day() }));
