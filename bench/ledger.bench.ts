@@ -1,16 +1,20 @@
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { PgEventStore } from '@ledger/event-store';
+import { streamIdOf } from '@ledger/domain';
+import { PgEventStore, type Database, type NewEvent } from '@ledger/event-store';
 import { Ingestion } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
-import { DEFAULT_RULES, queryTrace, queryView } from '@ledger/reporting';
+import { DEFAULT_RULES, queryProgress, queryRatios, queryTrace, queryView } from '@ledger/reporting';
 import { benchDatabase, cpuMs, cpuPerEventUs, peakRssMb, percentile, rate, report, seeded } from './support';
 
 const DEPARTMENTS = 200;
 const LINES_PER_DEPARTMENT = 50;
-/** One line gets this many payments, for the trace target. */
-const HOT_LINE_EVENTS = 5_000;
+/** One line gets one payment in this many, for the trace target: 5,000 at 1M events, 50,000 at 10M. */
+const HOT_LINE_SHARE = 200;
+/** Entries per page of the hot line's trace. */
+const TRACE_PAGE = 1_000;
 
 /** Raw events for `total` events: lines opened and approved, then payments in date order over the year. */
 function* ledgerEvents(total: number): Generator<Record<string, unknown>> {
@@ -42,15 +46,16 @@ function* ledgerEvents(total: number): Generator<Record<string, unknown>> {
   }
   const opening = DEPARTMENTS * LINES_PER_DEPARTMENT * 2;
   const payments = total - opening;
+  const hotEvery = Math.max(1, Math.floor(payments / Math.floor(total / HOT_LINE_SHARE)));
   // The dates of the year, made once: the bench measures the ledger, not the making of its input.
   const dates = Array.from({ length: 365 }, (_, d) => new Date(Date.UTC(2021, 0, 1 + d)).toISOString().slice(0, 10));
   for (let n = 0; n < payments; n += 1) {
     const date = dates[Math.floor((n / payments) * 364)] as string;
-    // Every 196th payment goes to the hot line, so that it ends with ~5,000 events.
-    const hot = n % Math.floor(payments / HOT_LINE_EVENTS) === 0;
+    // Every ~200th payment goes to the hot line, so that it ends with total / 200 events.
+    const hot = n % hotEvery === 0;
     const d = hot ? 0 : Math.floor(random() * DEPARTMENTS);
     const l = hot ? 0 : Math.floor(random() * LINES_PER_DEPARTMENT);
-    // The hot line's payments are small so that 5,000 of them stay within its budget.
+    // The hot line's payments are small so that 50,000 of them stay within its budget.
     const amount = `${1 + Math.floor(random() * (hot ? 100 : 50_000))}.${String(Math.floor(random() * 100)).padStart(2, '0')}`;
     yield {
       eventId: `pay-${n}`,
@@ -63,31 +68,29 @@ function* ledgerEvents(total: number): Generator<Record<string, unknown>> {
 }
 
 /**
- * Issue 3's benchmark on the real server: 1,000,000 events (200 departments × 50 lines, payments
- * over a year) appended with every rule and projection in batches of 1,000; then department views
- * as of random dates, views known at past instants, a trace of a line with 5,000 events, and a
- * rebuild of every projection (in a child process, to measure its peak RSS alone).
+ * Issue 3's benchmark on the real server, at any size (issue 18 measures it at 1M and 10M):
+ * `total` events (200 departments × 50 lines, payments over a year) appended with every rule and
+ * projection in batches of 1,000; then department views as of random dates (with and without a
+ * groupBy), views known at past instants, progress and ratios of random department-years, pages
+ * of the trace of a line with total / 200 events at random places, and a rebuild of every
+ * projection (in a child process, to measure its peak RSS alone). The figures are kept in
+ * `.bench-data/ledger-<total>.json`; the table compares them with those of the other sizes kept.
  */
 export async function runLedgerBench(total = 1_000_000): Promise<Record<string, number>> {
   const bench = await benchDatabase('ledger');
   try {
     const store = new PgEventStore(bench.db);
-    const lanes = Number(process.env.LEDGER_APPEND_LANES ?? 2);
-    const writer = new LedgerWriter(bench.db, store, { paymentPolicy: 'reject', scoring: DEFAULT_RULES.scoring, lanes });
-    const ingestion = new Ingestion(writer, 1_000);
+    const fillThroughStore = process.env.BENCH_LEDGER_FILL === 'store';
     const instants: string[] = [];
-    const cpuBefore = cpuMs();
-    const appendStart = performance.now();
-    let n = 0;
-    for (const raw of ledgerEvents(total)) {
-      n += 1;
-      await ingestion.addValue(n, raw);
-      if (n % 100_000 === 0) instants.push(new Date().toISOString());
-    }
-    const summary = await ingestion.finish();
-    const appendMs = performance.now() - appendStart;
-    const cpu = cpuPerEventUs(cpuBefore, cpuMs(), total);
-    if (summary.rejected.length > 0) throw new Error(`bench data refused: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
+    const appended = fillThroughStore ? await fillStore(store, total, instants) : await appendAll(bench.db, store, total, instants);
+    const rebuildChild = () =>
+      promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'bench/rebuild-child.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...process.env, DATABASE_URL: bench.url },
+        maxBuffer: 1 << 20,
+      });
+    // Filled through the store, the projections are built by the rebuild, which is measured then.
+    const filledRebuild = fillThroughStore ? await rebuildChild() : undefined;
     await bench.db.query('ANALYZE');
 
     const random = seeded(4);
@@ -98,59 +101,175 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       await fn();
       return performance.now() - t;
     };
-    const viewMs: number[] = [];
-    for (let i = 0; i < 300; i += 1)
-      viewMs.push(
-        await time(() => queryView(bench.db, { department: dept(), asOf: day(), groupBy: i % 2 === 0 ? 'economicCode:3' : undefined })),
-      );
-    const knownAtMs: number[] = [];
-    for (let i = 0; i < 300; i += 1) {
-      const knownAt = instants[Math.floor(random() * instants.length)] as string;
-      knownAtMs.push(await time(() => queryView(bench.db, { department: dept(), asOf: day(), knownAt })));
-    }
-    const traceMs: number[] = [];
-    let traceEntries = 0;
-    for (let i = 0; i < 20; i += 1) {
-      traceMs.push(
-        await time(async () => {
-          traceEntries = (await queryTrace(bench.db, { lineId: 'D0-L0', asOf: '2021-12-31' })).entries.length;
-        }),
-      );
-    }
+    const samples = async (count: number, fn: (i: number) => Promise<unknown>): Promise<number[]> => {
+      const ms: number[] = [];
+      for (let i = 0; i < count; i += 1) ms.push(await time(() => fn(i)));
+      return ms;
+    };
+    const groupBys = ['economicCode:3', 'kind', 'tag', 'functionCode:5', 'line'];
+    const viewMs = await samples(300, () => queryView(bench.db, { department: dept(), asOf: day() }));
+    const groupByMs = await samples(300, (i) =>
+      queryView(bench.db, { department: dept(), asOf: day(), groupBy: groupBys[i % groupBys.length] }),
+    );
+    const knownAtMs = await samples(300, () =>
+      queryView(bench.db, { department: dept(), asOf: day(), knownAt: instants[Math.floor(random() * instants.length)] }),
+    );
+    const progressMs = await samples(100, () => queryProgress(bench.db, { department: dept(), fiscalYear: 2021 }));
+    const ratiosMs = await samples(100, () => queryRatios(bench.db, { department: dept(), fiscalYear: 2021, asOf: day() }));
+    // Pages of the hot line's trace at random places: every page starts from the line's running
+    // totals up to its cursor and carries the line's totals.
+    const hotPositions = (
+      await bench.db.query<{ position: bigint }>(`SELECT position FROM ledger_movements WHERE line_id = 'D0-L0' ORDER BY position`)
+    ).map((r) => r.position.toString());
+    const traceEntries = hotPositions.length + 1;
+    const traceMs = await samples(40, (i) =>
+      queryTrace(bench.db, {
+        lineId: 'D0-L0',
+        asOf: '2021-12-31',
+        limit: TRACE_PAGE,
+        after: i === 0 ? undefined : hotPositions[Math.floor(random() * Math.max(0, hotPositions.length - TRACE_PAGE))],
+      }),
+    );
 
-    const child = await promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'bench/rebuild-child.ts'], {
-      cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: bench.url },
-    });
+    const child = filledRebuild ?? (await rebuildChild());
     const rebuild = JSON.parse(child.stdout) as { events: number; elapsedMs: number; peakRssMb: number };
 
-    const figures = {
-      appendPerSecond: rate(total, appendMs),
-      appendProcessCpuUs: cpu.process,
-      appendServerCpuUs: cpu.server,
+    const figures: Record<string, number> = {
+      appendPerSecond: appended.perSecond,
+      appendProcessCpuUs: appended.processCpuUs,
+      appendServerCpuUs: appended.serverCpuUs,
       viewP95Ms: percentile(viewMs, 95),
+      viewGroupByP95Ms: percentile(groupByMs, 95),
       viewKnownAtP95Ms: percentile(knownAtMs, 95),
+      progressP95Ms: percentile(progressMs, 95),
+      ratiosP95Ms: percentile(ratiosMs, 95),
       traceEntries,
-      traceP95Ms: percentile(traceMs, 95),
+      tracePageP95Ms: percentile(traceMs, 95),
       rebuildPerSecond: rate(rebuild.events, rebuild.elapsedMs),
       rebuildPeakRssMb: rebuild.peakRssMb,
       appendPeakRssMb: peakRssMb(),
     };
-    report(`ledger: ${total} events, ${DEPARTMENTS} departments × ${LINES_PER_DEPARTMENT} lines (PostgreSQL server)`, [
-      ['append with rules + projections, batches of 1,000 (events/s, target ≥ 20,000)', figures.appendPerSecond],
-      ['  CPU per event appended: this process (µs)', figures.appendProcessCpuUs],
-      ['  CPU per event appended: database server, when on this machine (µs)', figures.appendServerCpuUs],
-      ['view as of a date, p95 (ms, target ≤ 50)', figures.viewP95Ms],
-      ['view known at a past instant, p95 (ms, target ≤ 200)', figures.viewKnownAtP95Ms],
-      [`trace of a line with ${traceEntries} entries, p95 (ms, target ≤ 200)`, figures.traceP95Ms],
-      ['rebuild all projections (events/s, target ≥ 100,000)', figures.rebuildPerSecond],
-      ['rebuild peak RSS (MB)', figures.rebuildPeakRssMb],
-      ['append process peak RSS (MB)', figures.appendPeakRssMb],
-    ]);
+    const kept = keepFigures(total, figures);
+    const labels: [string, string][] = [
+      ['appendPerSecond', 'append with rules + projections, batches of 1,000 (events/s, target ≥ 20,000)'],
+      ['appendProcessCpuUs', '  CPU per event appended: this process (µs)'],
+      ['appendServerCpuUs', '  CPU per event appended: database server, when on this machine (µs)'],
+      ['viewP95Ms', 'view as of a date, p95 (ms, target ≤ 20)'],
+      ['viewGroupByP95Ms', 'view as of a date with a groupBy, p95 (ms, target ≤ 40)'],
+      ['viewKnownAtP95Ms', 'view known at a past instant, p95 (ms, target ≤ 100)'],
+      ['progressP95Ms', 'progress of a department-year, p95 (ms, target ≤ 50)'],
+      ['ratiosP95Ms', 'ratios of a department-year, p95 (ms, target ≤ 50)'],
+      ['traceEntries', "entries in the hot line's trace"],
+      ['tracePageP95Ms', `trace page of ${TRACE_PAGE} entries of that line, p95 (ms, target ≤ 200)`],
+      ['rebuildPerSecond', 'rebuild all projections (events/s, target ≥ 200,000)'],
+      ['rebuildPeakRssMb', 'rebuild peak RSS (MB)'],
+      ['appendPeakRssMb', 'append process peak RSS (MB)'],
+    ];
+    report(
+      `ledger: ${total} events, ${DEPARTMENTS} departments × ${LINES_PER_DEPARTMENT} lines (PostgreSQL server)`,
+      labels.map(([key, label]) => [label, figures[key] ?? NaN]),
+    );
+    const sizes = [...kept.keys()].sort((a, b) => a - b);
+    if (sizes.length > 1) {
+      const smallest = sizes[0] as number;
+      const largest = sizes[sizes.length - 1] as number;
+      const [a, b] = [kept.get(smallest) as Record<string, number>, kept.get(largest) as Record<string, number>];
+      process.stdout.write(`\nledger at ${sizes.join(', ')} events (kept in .bench-data/), growth ${smallest} → ${largest}\n`);
+      const width = Math.max(...labels.map(([, label]) => label.trim().length));
+      for (const [key, label] of labels) {
+        const values = sizes.map((size) => String(kept.get(size)?.[key] ?? '-').padStart(10));
+        const growth = (b[key] ?? NaN) / (a[key] ?? NaN);
+        process.stdout.write(
+          `  ${label.trim().padEnd(width)}  ${values.join('  ')}  ×${Number.isFinite(growth) ? growth.toFixed(2) : '-'}\n`,
+        );
+      }
+    }
     return figures;
   } finally {
     await bench.drop();
   }
+}
+
+interface Appended {
+  readonly perSecond: number;
+  readonly processCpuUs: number;
+  readonly serverCpuUs: number;
+}
+
+/** Appends the events through the ledger's write side (every rule and projection), noting an instant every tenth. */
+async function appendAll(db: Database, store: PgEventStore, total: number, instants: string[]): Promise<Appended> {
+  const lanes = Number(process.env.LEDGER_APPEND_LANES ?? 2);
+  const writer = new LedgerWriter(db, store, { paymentPolicy: 'reject', scoring: DEFAULT_RULES.scoring, lanes });
+  const ingestion = new Ingestion(writer, 1_000);
+  const cpuBefore = cpuMs();
+  const appendStart = performance.now();
+  let n = 0;
+  const tenth = Math.max(1, Math.floor(total / 10));
+  for (const raw of ledgerEvents(total)) {
+    n += 1;
+    await ingestion.addValue(n, raw);
+    if (n % tenth === 0) noteTenth(instants, n);
+  }
+  const summary = await ingestion.finish();
+  const appendMs = performance.now() - appendStart;
+  const cpu = cpuPerEventUs(cpuBefore, cpuMs(), total);
+  if (summary.rejected.length > 0) throw new Error(`bench data refused: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
+  return { perSecond: rate(total, appendMs), processCpuUs: cpu.process, serverCpuUs: cpu.server };
+}
+
+/**
+ * BENCH_LEDGER_FILL=store: the same events stored through the event store alone (hash chain,
+ * positions, recorded instants; no rules, no projections), for sizes whose append through every
+ * rule would outlast the machine's time; the rebuild then makes the projections (the suites hold
+ * the rebuild and the append path to identical tables).
+ */
+async function fillStore(store: PgEventStore, total: number, instants: string[]): Promise<Appended> {
+  let batch = new Map<string, NewEvent[]>();
+  let inBatch = 0;
+  let n = 0;
+  const tenth = Math.max(1, Math.floor(total / 10));
+  const flush = async () => {
+    await store.append([...batch].map(([streamId, events]) => ({ streamId, expectedVersion: 'any' as const, events })));
+    batch = new Map();
+    inBatch = 0;
+  };
+  for (const raw of ledgerEvents(total)) {
+    n += 1;
+    const data = raw.data as Record<string, unknown>;
+    const lineId = data.lineId as string;
+    const department = (data.department as string | undefined) ?? `部门${lineId.slice(1, lineId.indexOf('-'))}`;
+    const streamId = streamIdOf(department, 2021);
+    const list = batch.get(streamId) ?? [];
+    list.push({ ...(raw as Omit<NewEvent, 'correction'>), correction: false, metadata: (raw.metadata as NewEvent['metadata']) ?? null });
+    batch.set(streamId, list);
+    inBatch += 1;
+    if (inBatch === 1_000) await flush();
+    if (n % tenth === 0) {
+      if (inBatch > 0) await flush();
+      noteTenth(instants, n);
+    }
+  }
+  if (inBatch > 0) await flush();
+  return { perSecond: NaN, processCpuUs: NaN, serverCpuUs: NaN };
+}
+
+function noteTenth(instants: string[], n: number): void {
+  instants.push(new Date().toISOString());
+  if (process.env.BENCH_PROGRESS === '1') process.stderr.write(`${new Date().toISOString()} appended ${n}\n`);
+}
+
+/** Keeps this run's figures beside those of the other sizes run on this machine, and returns them all by size. */
+function keepFigures(total: number, figures: Record<string, number>): Map<number, Record<string, number>> {
+  const dir = path.resolve(__dirname, '..', '.bench-data');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `ledger-${total}.json`), `${JSON.stringify({ at: new Date().toISOString(), figures }, null, 2)}\n`);
+  const kept = new Map<number, Record<string, number>>();
+  for (const name of fs.readdirSync(dir)) {
+    const size = /^ledger-(\d+)\.json$/.exec(name)?.[1];
+    if (size === undefined) continue;
+    kept.set(Number(size), (JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { figures: Record<string, number> }).figures);
+  }
+  return kept;
 }
 
 if (require.main === module) {

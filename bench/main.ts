@@ -8,13 +8,19 @@ const BENCHES = ['store', 'ledger', 'pipeline'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 /**
- * `npm run bench [-- store|ledger|pipeline …]`: the benchmarks of issues 2, 3 and 5 against the
+ * `npm run bench [-- store|ledger|pipeline …] [--events 1000000,10000000]`: the benchmarks of issues 2, 3 and 5 against the
  * PostgreSQL server (BENCH_SERVER_URL, default the local one), each in a throwaway database.
  * Figures and ratios are printed; nothing is asserted (speed is measured, not tested). Each
  * benchmark runs in a process of its own, so that the peak RSS it reports is its own.
  */
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  // `--events N` (or a comma list, run one after the other) sizes the ledger bench.
+  const eventsAt = args.indexOf('--events');
+  const sizes = eventsAt === -1 ? [] : (args[eventsAt + 1] ?? '').split(',').map((n) => Number(n.replace(/_/g, '')));
+  if (eventsAt !== -1 && (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 20_000)))
+    throw new Error('--events takes a number of events (at least 20,000), or a comma list of them');
+  const wanted = eventsAt === -1 ? args : [...args.slice(0, eventsAt), ...args.slice(eventsAt + 2)];
   const unknown = wanted.filter((name) => !(BENCHES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
   const names = (wanted.length === 0 ? [...BENCHES] : wanted) as BenchName[];
@@ -22,11 +28,13 @@ async function main(): Promise<void> {
   if (names.length === 1 && only !== undefined && process.env.BENCH_CHILD === '1') return run(only);
   process.stdout.write(`benchmarks against ${BENCH_SERVER_URL.replace(/\/\/[^@]*@/, '//')} on ${process.version}\n`);
   for (const name of names) {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, name], {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_CHILD: '1' },
-    });
-    if (child.status !== 0) throw new Error(`benchmark ${name} failed (exit ${child.status ?? child.signal})`);
+    for (const events of name === 'ledger' && sizes.length > 0 ? sizes : [undefined]) {
+      const child = spawnSync(process.execPath, [...process.execArgv, __filename, name], {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_CHILD: '1', ...(events === undefined ? {} : { BENCH_LEDGER_EVENTS: String(events) }) },
+      });
+      if (child.status !== 0) throw new Error(`benchmark ${name} failed (exit ${child.status ?? child.signal})`);
+    }
   }
 }
 

@@ -97,6 +97,10 @@ for (const engine of testEngines()) {
       const trace = await get('/v1/lines/L1/trace');
       expect(trace.body.entries.map((e: any) => e.eventId)).toEqual(['L1-open', 'L1-init', 'p1', 'p3']);
       expect(trace.body.entries[0].metadata).toEqual({ documentNo: '深财预〔2021〕1号' });
+      const first = await get('/v1/lines/L1/trace?limit=3');
+      const rest = await get(`/v1/lines/L1/trace?limit=3&after=${first.body.nextAfter}`);
+      expect([...first.body.entries, ...rest.body.entries]).toEqual(trace.body.entries);
+      expect([rest.body.nextAfter, rest.body.totals]).toEqual([null, trace.body.totals]);
       const progress = await get(`/v1/departments/${encodeURIComponent('市贸促委')}/years/2021/progress`);
       expect(progress.body.quarters[0]).toMatchObject({
         period: 'Q1',

@@ -14,6 +14,8 @@ export const CLI_OPTIONS = {
   'batch-size': { type: 'string' },
   by: { type: 'string' },
   margin: { type: 'string' },
+  limit: { type: 'string' },
+  after: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -33,6 +35,8 @@ export interface CliArgs {
   readonly batchSize?: string;
   readonly by?: string;
   readonly margin?: string;
+  readonly limit?: string;
+  readonly after?: string;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -55,6 +59,8 @@ export function parseCli(argv: string[]): CliArgs {
     batchSize: values['batch-size'],
     by: values.by,
     margin: values.margin,
+    limit: values.limit,
+    after: values.after,
     json: values.json ?? false,
     help: values.help ?? false,
   };
@@ -69,7 +75,7 @@ Commands:
   view                the department's execution table          --department [--as-of] [--known-at] [--group-by] [--year] [--unit wan]
   progress            quarterly 支出进度 against 序时进度         --department --year [--known-at]
   ratios              adjustment and transfer ratios, checks     --department --year [--as-of] [--known-at]
-  trace               every event behind a line's figures        --line [--as-of] [--known-at]
+  trace               every event behind a line's figures        --line [--as-of] [--known-at] [--limit] [--after]
   scorecard           评分表 items and project self-evaluation     --department --year [--known-at]
   warnings            lines lagging 序时进度 (前快后慢)             --department [--as-of] [--by line|project] [--margin 0.10]
   close-period        close a quarter (季度结账)                    --department --year --period Q1..Q4

@@ -159,7 +159,11 @@ async function trace(args: CliArgs): Promise<void> {
   if (args.line === undefined) throw usage('trace needs --line');
   const unit = unitOf(args);
   const result: TraceResult = await withLedger((app) =>
-    app.get(QueryBus).execute(new GetTraceQuery({ lineId: args.line as string, asOf: args.asOf, knownAt: args.knownAt })),
+    app
+      .get(QueryBus)
+      .execute(
+        new GetTraceQuery({ lineId: args.line as string, asOf: args.asOf, knownAt: args.knownAt, limit: args.limit, after: args.after }),
+      ),
   );
   print(args, result, () => {
     const rows = result.entries.map((e) => {

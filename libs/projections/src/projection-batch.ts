@@ -1,5 +1,6 @@
 import type { LedgerEvent, LedgerState, LineState, PaymentState, Quarter } from '@ledger/domain';
 import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
+import { asOfBalances, followUp, readHighWater, RUNNING_COLUMNS, type RunningTotals } from './as-of-balances';
 
 /** Where an event sits in the log: what the store added to it. */
 export interface LogPlace {
@@ -218,8 +219,12 @@ export class ProjectionBatch {
     }
     const totals = this.lineTotals();
     if (this.movements.length > 0) {
-      // The lines' new totals go right behind the movements, in the same pipeline.
-      await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(this.movements), totals && (() => totals));
+      const balances = asOfBalances(this.movements, this.state, await readHighWater(tx, this.movements));
+      // The lines' new totals, the streams' new days and the movements kept apart go right behind
+      // the movements, in the same pipeline, as one statement.
+      await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(balances.movements, balances.running), () =>
+        followUp(totals as Statement, balances),
+      );
     } else if (totals !== undefined) {
       await tx.query(totals.text, totals.params, totals.options);
     }
@@ -275,19 +280,22 @@ const MOVEMENT_COLUMNS = [
   'transfers_out_fen',
   'routine_transfers_out_fen',
   'executed_fen',
+  ...RUNNING_COLUMNS,
 ] as const;
 
 /** Rows per COPY chunk: a batch's movements (some 80 bytes a row) usually go in one write. */
 const MOVEMENTS_PER_CHUNK = 4096;
 
 /** Movement rows in COPY's text format; line ids and departments with their tab, line end and backslash escaped. */
-function* movementChunks(movements: readonly MovementRow[]): Generator<CopyChunk> {
+function* movementChunks(movements: readonly MovementRow[], running: readonly RunningTotals[]): Generator<CopyChunk> {
   let chunk = '';
   let rows = 0;
-  for (const m of movements) {
+  for (const [i, m] of movements.entries()) {
+    const r = running[i] as RunningTotals;
     chunk +=
       `${copyText(m.lineId)}\t${m.position}\t${copyText(m.department)}\t${m.fiscalYear}\t${m.effectiveDate}\t${m.recordedAt}\t` +
-      `${m.initialFen}\t${m.adjustmentsFen}\t${m.transfersInFen}\t${m.transfersOutFen}\t${m.routineTransfersOutFen}\t${m.executedFen}\n`;
+      `${m.initialFen}\t${m.adjustmentsFen}\t${m.transfersInFen}\t${m.transfersOutFen}\t${m.routineTransfersOutFen}\t${m.executedFen}\t` +
+      `${r[0]}\t${r[1]}\t${r[2]}\t${r[3]}\t${r[4]}\n`;
     rows += 1;
     if (rows === MOVEMENTS_PER_CHUNK) {
       yield chunk;

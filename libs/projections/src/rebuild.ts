@@ -5,7 +5,14 @@ export interface RebuildReport {
   readonly elapsedMs: number;
 }
 
-const PROJECTION_TABLES = ['ledger_lines', 'ledger_movements', 'ledger_reversals', 'ledger_periods'];
+const PROJECTION_TABLES = [
+  'ledger_lines',
+  'ledger_movements',
+  'ledger_reversals',
+  'ledger_periods',
+  'ledger_stream_days',
+  'ledger_apart_movements',
+];
 
 /** Stored amounts are normalized yuan strings ("123.45"); 分 exactly, in SQL. */
 const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
@@ -26,6 +33,9 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
   const startedMs = performance.now();
   const events = await db.transaction(async (tx) => {
     await tx.query(`TRUNCATE ${PROJECTION_TABLES.join(', ')}`);
+    // The running totals are a window over each line's movements in log order: a sort of all of
+    // them, in memory rather than in temporary files where it fits (this transaction only).
+    await tx.query(`SET LOCAL work_mem = '256MB'`);
     // Payments are nearly all of the log and only the movements need them: everything else is read
     // once, into a small table of this transaction, instead of once per statement below.
     await tx.query(
@@ -50,7 +60,12 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
     await withoutIndexes(tx, 'ledger_movements', async () => {
       await tx.query(
         `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
-                                       adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
+                                       adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
+                                       running_initial_fen, running_adjustments_fen, running_transfers_in_fen, running_transfers_out_fen,
+                                       running_executed_fen)
+         SELECT x.*, sum(x.initial_fen) OVER w, sum(x.adjustments_fen) OVER w, sum(x.transfers_in_fen) OVER w,
+                sum(x.transfers_out_fen) OVER w, sum(x.executed_fen) OVER w
+         FROM (
          SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
                 m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
          FROM ledger_events e
@@ -73,9 +88,12 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
            FROM ledger_events p WHERE e.type = 'PaymentReversed' AND p.event_id = e.data->>'paymentEventId'
          ) m
          JOIN ledger_lines l ON l.line_id = m.line_id
-         WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')`,
+         WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
+         ) x
+         WINDOW w AS (PARTITION BY x.line_id ORDER BY x.position)`,
       );
     });
+    await rebuildStreamDays(tx);
     await tx.query(
       `UPDATE ledger_lines l
        SET initial_fen = t.initial_fen, adjustments_fen = t.adjustments_fen, transfers_in_fen = t.transfers_in_fen,
@@ -97,6 +115,41 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
   });
   return { events, elapsedMs: performance.now() - startedMs };
 }
+
+/**
+ * The as-of balances' days and movements kept apart (decision 0010), from the movements. A day
+ * D of a department-year is a high-water day when the first movement dated D comes before every
+ * movement dated later; a movement is late when a later-dated one came before it, i.e. after the
+ * first position of the high-water days after its own date.
+ */
+async function rebuildStreamDays(tx: Transaction): Promise<void> {
+  await tx.query(
+    `CREATE TEMPORARY TABLE rebuild_days ON COMMIT DROP AS
+     SELECT department, fiscal_year, day, first_position, first_recorded_at, later_first
+     FROM (SELECT department, fiscal_year, effective_date AS day, min(position) AS first_position, min(recorded_at) AS first_recorded_at,
+                  min(min(position)) OVER (PARTITION BY department, fiscal_year ORDER BY effective_date DESC
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS later_first
+           FROM ledger_movements GROUP BY department, fiscal_year, effective_date) d`,
+  );
+  await tx.query(
+    `INSERT INTO ledger_stream_days (department, fiscal_year, day, first_position, first_recorded_at)
+     SELECT department, fiscal_year, day, first_position, first_recorded_at FROM rebuild_days
+     WHERE later_first IS NULL OR first_position < later_first`,
+  );
+  // later_first of a date is the first position of the high-water days after it (a day that is not
+  // one has its first position after a later day's, so the minimum is a high-water day's).
+  await tx.query(
+    `INSERT INTO ledger_apart_movements (department, fiscal_year, position, line_id, effective_date, recorded_at, late, initial_fen,
+                                        adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
+     SELECT m.department, m.fiscal_year, m.position, m.line_id, m.effective_date, m.recorded_at, m.position > COALESCE(d.later_first, ${MAX_POSITION}),
+            m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
+     FROM ledger_movements m
+     JOIN rebuild_days d ON d.department = m.department AND d.fiscal_year = m.fiscal_year AND d.day = m.effective_date
+     WHERE m.position > COALESCE(d.later_first, ${MAX_POSITION}) OR m.routine_transfers_out_fen <> 0`,
+  );
+}
+
+const MAX_POSITION = '9223372036854775807';
 
 /**
  * Runs `fill` with the table's indexes and unique or primary-key constraints dropped, then puts

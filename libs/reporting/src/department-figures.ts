@@ -1,4 +1,5 @@
 import type { Sql } from '@ledger/event-store';
+import { departmentAsOfDates } from './as-of';
 
 /** Department-year sums at several business dates, as known at one instant. All in 分. */
 export interface DatedSums {
@@ -12,10 +13,9 @@ export interface DatedSums {
 }
 
 /**
- * One pass over the department-year's movements for all the dates at once (its lines', through
- * the movements' (line_id, position) key), summed by effective date; each date then gets the sums
- * of the days on or before it, of the movements recorded at or before `knownAtSql`.
- * `tag` restricts the sums to lines carrying it.
+ * The department-year's sums at each of the dates, as known at `knownAtSql` (decision 0010: per
+ * line one look-up of its running totals, plus the few late movements). `tag` restricts the sums
+ * to lines carrying it.
  */
 export async function departmentSums(
   sql: Sql,
@@ -25,49 +25,18 @@ export async function departmentSums(
   knownAtSql: string,
   tag?: string,
 ): Promise<DatedSums[]> {
-  const rows = await sql.query<{
-    date: string;
-    initial: bigint;
-    adjustments: bigint;
-    transfers: bigint;
-    routine: bigint;
-    adjusted: bigint;
-    executed: bigint;
-  }>(
-    `WITH daily AS (
-       SELECT m.effective_date,
-              sum(m.initial_fen) AS initial, sum(m.adjustments_fen) AS adjustments,
-              sum(m.transfers_out_fen - m.routine_transfers_out_fen) AS transfers, sum(m.routine_transfers_out_fen) AS routine,
-              sum(m.initial_fen + m.adjustments_fen + m.transfers_in_fen - m.transfers_out_fen) AS adjusted, sum(m.executed_fen) AS executed
-       FROM ledger_lines l JOIN ledger_movements m ON m.line_id = l.line_id
-       WHERE l.department = $1 AND l.fiscal_year = $2::integer AND m.recorded_at <= $4::timestamptz
-         AND ($5::text IS NULL OR $5 = ANY (l.tags))
-       GROUP BY m.effective_date
-     )
-     SELECT c.date,
-            COALESCE(sum(d.initial), 0)::bigint AS initial,
-            COALESCE(sum(d.adjustments), 0)::bigint AS adjustments,
-            COALESCE(sum(d.transfers), 0)::bigint AS transfers,
-            COALESCE(sum(d.routine), 0)::bigint AS routine,
-            COALESCE(sum(d.adjusted), 0)::bigint AS adjusted,
-            COALESCE(sum(d.executed), 0)::bigint AS executed
-     FROM (SELECT DISTINCT jsonb_array_elements_text($3::jsonb) AS date) c
-     LEFT JOIN daily d ON d.effective_date <= c.date::date
-     GROUP BY c.date`,
-    [department, String(fiscalYear), JSON.stringify(dates), knownAtSql, tag ?? null],
-  );
-  const byDate = new Map(rows.map((r) => [r.date, r]));
+  const byDate = await departmentAsOfDates(sql, { department, fiscalYear, asOf: dates, knownAtSql }, tag);
   return dates.map((date) => {
-    const r = byDate.get(date);
-    if (r === undefined) throw new Error(`departmentSums: no row for ${date}`);
+    const s = byDate.get(date);
+    if (s === undefined) throw new Error(`departmentSums: no row for ${date}`);
     return {
       date,
-      initialFen: r.initial,
-      adjustmentsFen: r.adjustments,
-      transfersFen: r.transfers,
-      routineTransfersFen: r.routine,
-      adjustedFen: r.adjusted,
-      executedFen: r.executed,
+      initialFen: s.initialFen,
+      adjustmentsFen: s.adjustmentsFen,
+      transfersFen: s.transfersOutFen - s.routineTransfersFen,
+      routineTransfersFen: s.routineTransfersFen,
+      adjustedFen: s.adjustedFen,
+      executedFen: s.executedFen,
     };
   });
 }

@@ -10,3 +10,4 @@ export * from './ratios';
 export * from './scorecard';
 export * from './warnings';
 export * from './departments';
+export * from './as-of';

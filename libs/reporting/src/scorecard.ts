@@ -1,6 +1,7 @@
 import type { ExecutedAdjusted, ProjectEvaluation, ScorecardItem } from '@ledger/domain';
 import { adjustmentTransferCheck, KNOWN_TAGS, lastDayOfYear, projectSelfEvaluation, scorecard, sumPoints } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
+import { LINES_AS_OF_SQL, linesAsOfParams } from './as-of';
 import { departmentSums, type DatedSums } from './department-figures';
 import { queryProgress } from './progress';
 import { ratioFigures } from './ratios';
@@ -81,15 +82,13 @@ async function projectRows(
   rules: LedgerRules,
 ): Promise<ProjectRow[]> {
   const rows = await sql.query<{ project: string; initial: bigint; adjusted: bigint; executed: bigint }>(
-    `SELECT l.project,
-            COALESCE(sum(m.initial_fen), 0)::bigint AS initial,
-            COALESCE(sum(m.initial_fen + m.adjustments_fen + m.transfers_in_fen - m.transfers_out_fen), 0)::bigint AS adjusted,
-            COALESCE(sum(m.executed_fen), 0)::bigint AS executed
-     FROM ledger_lines l
-     LEFT JOIN ledger_movements m ON m.line_id = l.line_id AND m.effective_date <= $3::date AND m.recorded_at <= $4::timestamptz
-     WHERE l.department = $1 AND l.fiscal_year = $2::integer AND l.project IS NOT NULL
-     GROUP BY l.project ORDER BY l.project`,
-    [department, String(fiscalYear), asOf, knownAtSql],
+    `SELECT x.project, sum(x."initialFen")::bigint AS initial,
+            sum(x."initialFen" + x."adjustmentsFen" + x."transfersInFen" - x."transfersOutFen")::bigint AS adjusted,
+            sum(x."executedFen")::bigint AS executed
+     FROM (${LINES_AS_OF_SQL}) x
+     WHERE x.project IS NOT NULL
+     GROUP BY x.project ORDER BY x.project`,
+    linesAsOfParams({ department, fiscalYear, asOf, knownAtSql }),
   );
   return rows.map((r) => ({
     project: r.project,

@@ -1,4 +1,5 @@
 import type { Sql } from '@ledger/event-store';
+import { linesAsOf, type LineAsOf } from './as-of';
 import type { Figures, Sums } from './figures';
 import { addSums, figuresOf, zeroSums } from './figures';
 import { QueryError } from './query-error';
@@ -37,16 +38,7 @@ interface Dimension {
   values(line: LineFigures): (string | null)[];
 }
 
-interface LineFigures extends Sums {
-  line_id: string;
-  unit: string | null;
-  project: string | null;
-  function_code: string | null;
-  economic_code: string | null;
-  funding_source: string | null;
-  kind: string;
-  tags: string[];
-}
+type LineFigures = LineAsOf;
 
 const prefix = (value: string | null, digits: number | undefined): string | null =>
   value === null || digits === undefined ? value : value.length >= digits ? value.slice(0, digits) : null;
@@ -96,8 +88,8 @@ export function parseGroupBy(groupBy: string | undefined): Dimension[] {
 /**
  * The department's 年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率 for a fiscal
  * year, as of a business date and as known at an instant: for each line of the department-year,
- * the sum of its movements filtered by effective date and recorded time (through the movements'
- * (line_id, position) key), then grouped here.
+ * its figures at that cut (one look-up of its running totals, plus its late movements: decision
+ * 0010), then grouped here.
  */
 export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date()): Promise<ViewResult> {
   requireDepartment(query.department);
@@ -105,21 +97,7 @@ export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date
   const knownAt = parseKnownAt(query.knownAt, now);
   const fiscalYear = query.fiscalYear === undefined ? Number(asOf.slice(0, 4)) : parseFiscalYear(query.fiscalYear);
   const dims = parseGroupBy(query.groupBy);
-  const lines = await sql.query<LineFigures>(
-    `SELECT l.line_id, l.unit, l.project, l.function_code, l.economic_code, l.funding_source, l.kind, l.tags,
-            COALESCE(m.initial_fen, 0)::bigint AS "initialFen", COALESCE(m.adjustments_fen, 0)::bigint AS "adjustmentsFen",
-            COALESCE(m.transfers_in_fen, 0)::bigint AS "transfersInFen", COALESCE(m.transfers_out_fen, 0)::bigint AS "transfersOutFen",
-            COALESCE(m.executed_fen, 0)::bigint AS "executedFen"
-     FROM ledger_lines l
-     LEFT JOIN LATERAL (
-       SELECT sum(initial_fen) AS initial_fen, sum(adjustments_fen) AS adjustments_fen, sum(transfers_in_fen) AS transfers_in_fen,
-              sum(transfers_out_fen) AS transfers_out_fen, sum(executed_fen) AS executed_fen
-       FROM ledger_movements
-       WHERE line_id = l.line_id AND effective_date <= $3::date AND recorded_at <= $4::timestamptz
-     ) m ON true
-     WHERE l.department = $1 AND l.fiscal_year = $2::integer AND l.opened_effective_date <= $3::date AND l.opened_recorded_at <= $4::timestamptz`,
-    [query.department, String(fiscalYear), asOf, knownAt.sql],
-  );
+  const lines = await linesAsOf(sql, { department: query.department, fiscalYear, asOf, knownAtSql: knownAt.sql }, { openedOnly: true });
 
   const total = zeroSums();
   const groups = new Map<string, { key: GroupKey; sums: Sums }>();

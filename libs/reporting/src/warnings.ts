@@ -1,6 +1,7 @@
 import type { EarlyWarningReport } from '@ledger/domain';
 import { earlyWarning } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
+import { LINES_AS_OF_SQL, linesAsOfParams } from './as-of';
 import { QueryError } from './query-error';
 import { DEFAULT_RULES, type LedgerRules } from './rules';
 import { parseAsOf, parseKnownAt, requireDepartment } from './time';
@@ -40,16 +41,14 @@ export async function queryWarnings(
   if (!/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(margin))
     throw new QueryError('INVALID_QUERY', 'margin', 'is a fraction from 0 to 1, e.g. 0.10');
   const fiscalYear = Number(asOf.slice(0, 4));
-  const key = by === 'line' ? 'l.line_id' : 'l.project';
+  const key = by === 'line' ? 'x.line_id' : 'x.project';
   const rows = await sql.query<{ key: string; executed: bigint; adjusted: bigint }>(
-    `SELECT ${key} AS key,
-            COALESCE(sum(m.executed_fen), 0)::bigint AS executed,
-            COALESCE(sum(m.initial_fen + m.adjustments_fen + m.transfers_in_fen - m.transfers_out_fen), 0)::bigint AS adjusted
-     FROM ledger_lines l
-     LEFT JOIN ledger_movements m ON m.line_id = l.line_id AND m.effective_date <= $3::date AND m.recorded_at <= $4::timestamptz
-     WHERE l.department = $1 AND l.fiscal_year = $2::integer AND ${key} IS NOT NULL
+    `SELECT ${key} AS key, sum(x."executedFen")::bigint AS executed,
+            sum(x."initialFen" + x."adjustmentsFen" + x."transfersInFen" - x."transfersOutFen")::bigint AS adjusted
+     FROM (${LINES_AS_OF_SQL}) x
+     WHERE ${key} IS NOT NULL
      GROUP BY ${key} ORDER BY ${key}`,
-    [query.department, String(fiscalYear), asOf, knownAt.sql],
+    linesAsOfParams({ department: query.department, fiscalYear, asOf, knownAtSql: knownAt.sql }),
   );
   const report = earlyWarning(
     asOf,

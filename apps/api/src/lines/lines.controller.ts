@@ -13,7 +13,15 @@ export class LinesController {
   @ApiOperation({ summary: "Every event behind a line's figures, with the change to each figure and running totals" })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'knownAt', required: false })
-  trace(@Param('lineId') lineId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<TraceResult> {
-    return this.queries.execute(new GetTraceQuery({ lineId, asOf, knownAt }));
+  @ApiQuery({ name: 'limit', required: false, description: 'entries per page, 1 to 10,000 (default 1,000)' })
+  @ApiQuery({ name: 'after', required: false, description: "the previous page's nextAfter" })
+  trace(
+    @Param('lineId') lineId: string,
+    @Query('asOf') asOf?: string,
+    @Query('knownAt') knownAt?: string,
+    @Query('limit') limit?: string,
+    @Query('after') after?: string,
+  ): Promise<TraceResult> {
+    return this.queries.execute(new GetTraceQuery({ lineId, asOf, knownAt, limit, after }));
   }
 }

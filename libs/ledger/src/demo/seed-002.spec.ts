@@ -163,6 +163,8 @@ describeEachEngine('seed 002 department-year', (get) => {
       movements: await db.query('SELECT * FROM ledger_movements ORDER BY line_id, position'),
       reversals: await db.query('SELECT * FROM ledger_reversals ORDER BY payment_event_id'),
       periods: await db.query('SELECT * FROM ledger_periods ORDER BY department, fiscal_year, quarter'),
+      streamDays: await db.query('SELECT * FROM ledger_stream_days ORDER BY department, fiscal_year, day'),
+      apart: await db.query('SELECT * FROM ledger_apart_movements ORDER BY department, fiscal_year, position, line_id'),
       // The rebuild drops the movements' indexes and constraints while it fills the table.
       indexes: await db.query(
         `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition, indisprimary, indisunique
@@ -175,6 +177,8 @@ describeEachEngine('seed 002 department-year', (get) => {
       ),
     });
     const before = await snapshot();
+    // The routine transfer (增人增资正常调剂) is kept apart.
+    expect(before.apart).toEqual([expect.objectContaining({ late: false, routine_transfers_out_fen: 36220000n })]);
     expect(before.indexes.map((i) => (i as { name: string }).name)).toEqual(expect.arrayContaining(['ledger_movements_pkey']));
     const first = await rebuildProjections(db);
     expect(await snapshot()).toEqual(before);
