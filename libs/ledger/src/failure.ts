@@ -1,5 +1,5 @@
 import { LedgerError } from '@ledger/domain';
-import { StreamVersionConflictError } from '@ledger/event-store';
+import { DataDirInUseError, StreamVersionConflictError } from '@ledger/event-store';
 import { QueryError } from '@ledger/reporting';
 
 /** A failure as both faces show it: HTTP problem+json and the CLI's error output. */
@@ -31,6 +31,7 @@ export function describeFailure(error: unknown): FailureBody {
     return { status: STATUS_BY_CODE[error.code] ?? 422, code: error.code, field: error.field, message: error.message };
   }
   if (error instanceof StreamVersionConflictError) return { status: 409, code: error.code, message: error.message };
+  if (error instanceof DataDirInUseError) return { status: 503, code: error.code, message: error.message };
   if (error instanceof RequestError) return { status: STATUS_BY_CODE[error.code] ?? 400, code: error.code, message: error.message };
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }
