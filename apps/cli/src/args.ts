@@ -91,4 +91,5 @@ Options:
   --group-by LIST     unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line
 
 Storage: DATABASE_URL selects a PostgreSQL server; without it the embedded PGlite keeps its data in
-LEDGER_DATA_DIR (default ./.ledger-data).`;
+LEDGER_DATA_DIR (default ./.ledger-data), which one process owns at a time: while serve or consume
+runs, other commands work through it; otherwise they wait up to LEDGER_OWNER_WAIT_MS (default 30000).`;

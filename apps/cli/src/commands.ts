@@ -29,6 +29,7 @@ import type { VerifyReport } from '@ledger/event-store';
 import { startApi } from '../../api/src/start-api';
 import { metricsPortFromEnv, runUntilSignal, startConsumer } from '../../consumer/src/start-consumer';
 import type { CliArgs } from './args';
+import { cliLedgerConfig } from './owner';
 import { money, pct, renderTable } from './table';
 
 /** What the CLI reports when a command could not run. */
@@ -47,11 +48,18 @@ export class CliFailure extends Error {
 
 const usage = (message: string) => new CliFailure({ code: 'USAGE', message });
 
+/** The command being run, named in the owner lock of an embedded store (set by runCommand). */
+let running = 'command';
+
 async function withLedger<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  // abortOnError false: a failure to start (no database) is thrown to main, which prints it as
-  // every other failure (one line, exit 2), instead of Nest logging a stack and exiting 1. Nest's
-  // own logger stays quiet: whatever it would log about a failed start is that same error.
-  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(), { logger: false, abortOnError: false });
+  // abortOnError false: a failure to start (no database, or a store another process owns) is
+  // thrown to main, which prints it as every other failure (one line, exit 2), instead of Nest
+  // logging a stack and exiting 1. Nest's own logger stays quiet: whatever it would log about a
+  // failed start is that same error.
+  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(cliLedgerConfig(running, false)), {
+    logger: false,
+    abortOnError: false,
+  });
   app.useLogger(['error']);
   try {
     return await fn(app);
@@ -71,6 +79,7 @@ function unitOf(args: CliArgs): 'yuan' | 'wan' {
 }
 
 export async function runCommand(args: CliArgs): Promise<void> {
+  running = String(args.command);
   switch (args.command) {
     case 'append':
       return append(args);
@@ -216,7 +225,7 @@ async function rebuild(args: CliArgs): Promise<void> {
 async function serve(args: CliArgs): Promise<void> {
   const port = Number(args.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be a TCP port, not '${args.port}'`);
-  const app = await startApi(port);
+  const app = await startApi(port, cliLedgerConfig('serve', true));
   process.stderr.write(`ledger API listening on http://127.0.0.1:${port} (OpenAPI at /docs)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => void app.close().then(resolve);
@@ -441,9 +450,14 @@ async function consume(mode: { consume: boolean; publish: boolean }): Promise<vo
       message: 'Kafka is not configured: set KAFKA_BROKERS (host:port[,host:port…]); see docs/kafka.md',
     });
   }
-  const running = await startConsumer({ kafka, ...mode, metricsPort: metricsPortFromEnv() });
+  const consumer = await startConsumer({
+    kafka,
+    ...mode,
+    metricsPort: metricsPortFromEnv(),
+    ledger: cliLedgerConfig(mode.consume ? 'consume' : 'publish', true),
+  });
   process.stderr.write(
     `ledger ${mode.consume ? 'consuming' : 'publishing'} (brokers ${kafka.brokers.join(',')}); SIGTERM or Ctrl-C stops after the batch in hand\n`,
   );
-  await runUntilSignal(running);
+  await runUntilSignal(consumer);
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { kafkaConfigFromEnv } from '@ledger/ingestion';
+import { ledgerConfigFromEnv, withOwner } from '@ledger/ledger';
 import { metricsPortFromEnv, runUntilSignal, startConsumer } from './start-consumer';
 
 /**
@@ -13,7 +14,14 @@ async function main(): Promise<number> {
     process.stderr.write('consumer: KAFKA_BROKERS is not set (host:port[,host:port…]); nothing to consume from\n');
     return 2;
   }
-  const running = await startConsumer({ kafka, consume: true, publish: true, metricsPort: metricsPortFromEnv() ?? 9464 });
+  const running = await startConsumer({
+    kafka,
+    consume: true,
+    publish: true,
+    metricsPort: metricsPortFromEnv() ?? 9464,
+    // It serves an embedded store to the CLI while it runs (DESIGN.md §10).
+    ledger: withOwner(ledgerConfigFromEnv(), { command: 'ledger-consumer', share: true }),
+  });
   try {
     await runUntilSignal(running);
     return 0;

@@ -16,3 +16,5 @@ export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/o
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';
 export { PgliteDatabase } from './db/pglite-database';
 export { PostgresDatabase, type PostgresOptions } from './db/postgres-database';
+export { DataDirInUseError, type OwnerOptions } from './db/owner/open-embedded';
+export { OWNER_LOCK_FILE, type OwnerRecord } from './db/owner/owner-lock';

@@ -1,5 +1,5 @@
 import { LedgerError } from '@ledger/domain';
-import { StreamVersionConflictError } from '@ledger/event-store';
+import { DataDirInUseError, StreamVersionConflictError } from '@ledger/event-store';
 import { QueryError } from '@ledger/reporting';
 
 /** A failure as both faces show it: HTTP problem+json and the CLI's error output. */
@@ -46,6 +46,7 @@ export function describeFailure(error: unknown): FailureBody {
     return { status: STATUS_BY_CODE[error.code] ?? 422, code: error.code, field: error.field, message: error.message };
   }
   if (error instanceof StreamVersionConflictError) return { status: 409, code: error.code, message: error.message };
+  if (error instanceof DataDirInUseError) return { status: 503, code: error.code, message: error.message };
   if (error instanceof RequestError) return { status: STATUS_BY_CODE[error.code] ?? 400, code: error.code, message: error.message };
   if (isDatabaseUnreachable(error)) {
     return { status: 503, code: 'DATABASE_UNAVAILABLE', message: `the database cannot be reached: ${(error as Error).message}` };

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { DatabaseConfig } from '@ledger/event-store';
+import type { DatabaseConfig, OwnerOptions } from '@ledger/event-store';
 import { databaseConfigFromEnv } from '@ledger/event-store';
 import { assertScheduleVersion } from '@ledger/domain';
 import { DEFAULT_RULES, type LedgerRules } from '@ledger/reporting';
@@ -31,6 +31,11 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
   if (!Number.isInteger(appendLanes) || appendLanes < 1 || appendLanes > 8)
     throw new Error('LEDGER_APPEND_LANES must be an integer from 1 to 8');
   return { database, paymentPolicy: policy, batchSize, appendLanes, rules: loadRules(env.LEDGER_RULES_FILE) };
+}
+
+/** The configuration with how this process stands towards the owner of an embedded store (DESIGN.md §10). */
+export function withOwner(config: LedgerConfig, owner: OwnerOptions): LedgerConfig {
+  return { ...config, database: { ...config.database, owner: { ...config.database.owner, ...owner } } };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Database } from './database';
 import { PgliteDatabase } from './pglite-database';
 import { PostgresDatabase } from './postgres-database';
 import { migrate } from './migrate';
+import { DEFAULT_OWNER_WAIT_MS, openEmbedded, type OwnerOptions } from './owner/open-embedded';
 
 export interface DatabaseConfig {
   /** `DATABASE_URL`: a PostgreSQL server. Unset: the embedded PGlite. */
@@ -10,6 +11,8 @@ export interface DatabaseConfig {
   /** `LEDGER_DATA_DIR`: where PGlite keeps its files (default `./.ledger-data`). `memory://` keeps none. */
   readonly dataDir?: string;
   readonly maxConnections?: number;
+  /** How this process stands towards the owner of the embedded data directory (DESIGN.md §10). */
+  readonly owner?: OwnerOptions;
 }
 
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -17,6 +20,7 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
     databaseUrl: nonEmpty(env.DATABASE_URL),
     dataDir: nonEmpty(env.LEDGER_DATA_DIR) ?? './.ledger-data',
     maxConnections: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
+    owner: { waitMs: ownerWaitMs(env.LEDGER_OWNER_WAIT_MS) },
   };
 }
 
@@ -24,7 +28,9 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const db = config.databaseUrl
     ? new PostgresDatabase(config.databaseUrl, { maxConnections: config.maxConnections })
-    : await PgliteDatabase.open(config.dataDir === 'memory://' ? undefined : path.resolve(config.dataDir ?? './.ledger-data'));
+    : config.dataDir === 'memory://'
+      ? await PgliteDatabase.open()
+      : await openEmbedded(path.resolve(config.dataDir ?? './.ledger-data'), config.owner);
   try {
     await migrate(db);
   } catch (error) {
@@ -32,6 +38,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     throw error;
   }
   return db;
+}
+
+function ownerWaitMs(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_OWNER_WAIT_MS;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000) throw new Error('LEDGER_OWNER_WAIT_MS must be an integer from 0 to 3600000');
+  return ms;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,6 +1,8 @@
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { CopyChunk, Database, Row, SqlParam, Statement, Transaction } from './database';
 import { copyStatement, PG_TYPE } from './database';
+import { PgliteWireServer, type OwnerAddress } from './owner/pglite-wire-server';
+import { SessionGate } from './owner/session-gate';
 
 const parsers = {
   [PG_TYPE.INT8]: (value: string) => BigInt(value),
@@ -10,35 +12,59 @@ const parsers = {
 };
 
 /**
- * The embedded PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly). One connection, so
- * transactions are serialized by PGlite itself. `dataDir` undefined keeps the data in memory.
+ * The embedded PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly). One session, taken in
+ * turns through a gate: by this process one query or one whole transaction at a time, and, once
+ * `serve` is called, by other processes' connections too (see owner/session-gate.ts).
+ * `dataDir` undefined keeps the data in memory.
  */
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
+  private readonly gate = new SessionGate();
+  private wire: PgliteWireServer | undefined;
+  private closing: Promise<void> | undefined;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly onClose: () => void,
+  ) {}
 
-  static async open(dataDir?: string): Promise<PgliteDatabase> {
+  /** `onClose`: called once the files are closed (the owner's lock is released there). */
+  static async open(dataDir?: string, options: { onClose?: () => void } = {}): Promise<PgliteDatabase> {
     const db = await PGlite.create(dataDir, { parsers });
     await db.exec("SET TIME ZONE 'UTC'");
-    return new PgliteDatabase(db);
+    return new PgliteDatabase(db, options.onClose ?? (() => undefined));
   }
 
   async query<T = Row>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    const result = await this.db.query<T>(text, params as SqlParam[]);
-    return result.rows;
+    return this.gate.hold(async () => (await this.db.query<T>(text, params as SqlParam[])).rows);
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => fn(new PgliteTx(tx)));
+    return this.gate.hold(() => this.db.transaction(async (tx) => fn(new PgliteTx(tx))));
   }
 
   async exec(script: string): Promise<void> {
-    await this.db.exec(script);
+    await this.gate.hold(() => this.db.exec(script));
+  }
+
+  /** Serves this database to other local processes (see owner/pglite-wire-server.ts) until closed. */
+  async serve(dataDir: string): Promise<OwnerAddress> {
+    if (this.wire !== undefined) return this.wire.address;
+    this.wire = await PgliteWireServer.start(this.db, this.gate, dataDir);
+    return this.wire.address;
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    this.closing ??= (async () => {
+      try {
+        // The clients first (their open transactions rolled back), then the files, after the work in hand.
+        await this.wire?.stop();
+        await this.gate.hold(() => this.db.close());
+      } finally {
+        this.onClose();
+      }
+    })();
+    return this.closing;
   }
 }
 

@@ -6,15 +6,28 @@ import { copyStatement, CopyFailedError } from './database';
 export interface PostgresOptions {
   /** Connection pool size; 2 cores serve best with a small pool. */
   readonly maxConnections?: number;
+  /** A Unix socket to connect to instead of the URL's host (the owner of an embedded store). */
+  readonly path?: string;
+  /**
+   * `false`: never keep statements prepared, whatever a query asks (default true). For the owner
+   * of an embedded store, whose one session every client shares: a named statement would outlive
+   * the client that made it.
+   */
+  readonly prepare?: boolean;
 }
 
 /** The PostgreSQL server adapter (postgres.js). */
 export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   private readonly sql: postgres.Sql;
+  private readonly prepare: boolean;
 
   constructor(url: string, options: PostgresOptions = {}) {
+    this.prepare = options.prepare ?? true;
     const settings = {
+      ...(options.path === undefined ? {} : { path: options.path }),
+      // Also for the statements postgres.js makes itself (BEGIN, COMMIT).
+      ...(this.prepare ? {} : { prepare: false }),
       max: options.maxConnections ?? 10,
       onnotice: () => undefined,
       socket: noDelaySockets(),
@@ -46,14 +59,14 @@ export class PostgresDatabase implements Database {
   }
 
   async query<T = Row>(text: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
-    return runQuery<T>(this.sql, text, params, options);
+    return runQuery<T>(this.sql, text, params, this.prepare ? options : {});
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const result = await this.sql.begin(async (tx) =>
       fn({
-        query: (text, params = [], options = {}) => runQuery(tx, text, params, options),
-        copyFrom: (table, columns, chunks, then) => copyFrom(tx, table, columns, chunks, then),
+        query: (text, params = [], options = {}) => runQuery(tx, text, params, this.prepare ? options : {}),
+        copyFrom: (table, columns, chunks, then) => copyFrom(tx, table, columns, chunks, then, this.prepare),
       }),
     );
     return result as T;
@@ -96,6 +109,7 @@ async function copyFrom(
   columns: readonly string[],
   chunks: Iterable<CopyChunk> | AsyncIterable<CopyChunk>,
   then: () => Statement = () => ({ text: 'SELECT 1' }),
+  prepare = true,
 ): Promise<void> {
   const stream = await tx.unsafe(copyStatement(table, columns, 'STDIN')).writable();
   // The error the stream reports, if it does (set from its 'error' event).
@@ -131,7 +145,7 @@ async function copyFrom(
   stream.end();
   const done = Promise.race([finished, failed]);
   const next = then();
-  const behind = (): Promise<unknown> => runQuery(tx, next.text, next.params ?? [], next.options ?? {});
+  const behind = (): Promise<unknown> => runQuery(tx, next.text, next.params ?? [], prepare ? (next.options ?? {}) : {});
   let following = behind();
   try {
     try {
