@@ -75,7 +75,11 @@ export class KafkaMessageSink implements MessageSink {
       await this.producer.send({
         topic,
         acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers === undefined ? undefined : headersOf(m.headers) })),
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers === undefined ? undefined : headersOf(m.headers),
+        })),
       });
     } catch (error) {
       // A fresh connection next time: kafkajs leaves some failed producers unusable.
@@ -101,6 +105,7 @@ export class KafkaMessageSink implements MessageSink {
 
 function headersOf(headers: Readonly<Record<string, SinkHeaderValue>>): IHeaders {
   const out: IHeaders = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? [...(value as (Buffer | string)[])] : (value as Buffer | string);
+  for (const [name, value] of Object.entries(headers))
+    out[name] = Array.isArray(value) ? [...(value as (Buffer | string)[])] : (value as Buffer | string);
   return out;
 }

@@ -50,8 +50,13 @@ export class KafkaHealth {
     private readonly config: LedgerKafkaConfig | undefined,
     logger: Logger,
   ) {
-    // No retries: a probe reports what it sees now, the next probe tries again.
-    this.kafka = config === undefined ? undefined : createKafka(config, logger, { connectionTimeout: 1_000, retry: { retries: 0 } });
+    // Few, short retries, all within the probe's timeout: without any, the first offset fetch of a
+    // fresh client failed against a real broker (its group coordinator not yet in the client's
+    // broker pool: "No brokers in the broker pool"), so every probe after a reconnect said "down".
+    this.kafka =
+      config === undefined
+        ? undefined
+        : createKafka(config, logger, { connectionTimeout: 1_000, retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 400 } });
   }
 
   /** KAFKA_READY_MAX_LAG: the lag above which the ledger is not ready (0: not checked). */
