@@ -142,7 +142,8 @@ describeWithKafka(title, () => {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     db = await createThrowawayDatabase('pglite');
-  });
+    // Generous: on a busy machine the first metadata, group and database set-up take a while.
+  }, 180_000);
 
   afterAll(async () => {
     for (const s of toStop) await s.stop().catch(() => undefined);
@@ -151,7 +152,7 @@ describeWithKafka(title, () => {
     if (topicsToDelete.length > 0) await admin?.deleteTopics({ topics: topicsToDelete }).catch(() => undefined);
     await admin?.disconnect();
     await db?.drop();
-  });
+  }, 180_000);
 
   it('stores every payment of a treasury producer once and only once, and commits no offset before its batch is stored', async () => {
     const messages = DEPARTMENTS.flatMap((d, i) => treasuryMessages(d, i));

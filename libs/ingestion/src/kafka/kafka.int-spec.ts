@@ -109,7 +109,8 @@ describeWithKafka(title, () => {
     await ensureTopics(admin, loadTopicDefinitions(config, { replicationFactor: 1 }));
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-  });
+    // Generous: on a busy machine the first metadata, group and database set-up take a while.
+  }, 180_000);
 
   afterAll(async () => {
     for (const s of toStop) await s.stop().catch(() => undefined);
@@ -120,7 +121,7 @@ describeWithKafka(title, () => {
       .catch(() => undefined);
     await admin?.disconnect();
     await db?.drop();
-  });
+  }, 180_000);
 
   it('stores the good payments, dead-letters the bad ones with their bytes and reason, and commits past them', async () => {
     await produce('D1', raw.opened('L-A', 'D1'));

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -160,12 +160,16 @@ export function metricValue(text: string, series: string): number {
  */
 export const localBroker = {
   dir: process.env.LEDGER_KAFKA_DIR?.trim() || undefined,
-  run(...args: string[]): string {
-    const result = spawnSync(LOCAL_BROKER, args, { env: process.env, encoding: 'utf8', timeout: 180_000 });
-    if (result.status !== 0) throw new Error(`local-broker.sh ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    return result.stdout;
+  /** Runs local-broker.sh without blocking the event loop (the test's own consumers keep heartbeating). */
+  run(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(LOCAL_BROKER, args, { env: process.env, encoding: 'utf8', timeout: 180_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`local-broker.sh ${args.join(' ')}: ${error.message}: ${stderr}`));
+        else resolve(stdout);
+      });
+    });
   },
-  /** How many nodes the cluster has (0 when it is not a local-broker.sh cluster). */
+  /** How many nodes the cluster has running (0 when it is not a local-broker.sh cluster). */
   nodes(): number {
     if (this.dir === undefined) return 0;
     const result = spawnSync(LOCAL_BROKER, ['status'], { env: process.env, encoding: 'utf8' });
