@@ -14,15 +14,15 @@ import { raw, waitFor } from './testing/fixtures';
 import { ensureTopics, loadTopicDefinitions } from './topics';
 
 /**
- * The kafkajs adapter against a real broker: `KAFKA_BROKERS=localhost:29092 npm run test:kafka`
- * (docker compose up kafka). Topics and the consumer group get a random suffix, so runs never
+ * The kafkajs adapter against a real broker: `npm run test:kafka` with KAFKA_BROKERS
+ * (`npm run --silent kafka:local -- start` prints it; docs/kafka.md, Tests). Topics and the consumer group get a random suffix, so runs never
  * share state; they are deleted afterwards. The ledger is an embedded PGlite database.
  */
 const brokers = process.env.KAFKA_BROKERS?.trim();
 const describeWithKafka = brokers ? describe : describe.skip;
 const title = brokers
   ? `Kafka integration (${brokers})`
-  : 'Kafka integration — skipped: KAFKA_BROKERS is not set (docker compose up kafka, then KAFKA_BROKERS=localhost:29092 npm run test:kafka)';
+  : 'Kafka integration — skipped: KAFKA_BROKERS is not set (export "$(npm run --silent kafka:local -- start)", then npm run test:kafka)';
 // Jest does not show the name of a suite whose tests were all skipped; say why here, once.
 if (!brokers) process.stderr.write(`kafka.int-spec.ts: ${title.replace('Kafka integration — ', '')}\n`);
 
