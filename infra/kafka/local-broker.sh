@@ -135,9 +135,15 @@ format_storage() {
   local nodes="$1" cluster_id i
   # A KRaft cluster id is 16 random bytes in URL-safe base64 without padding.
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # In parallel: each format is a JVM start of several seconds.
+  local pids=()
   for i in $(seq 1 "$nodes"); do
     "${java_cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/node-$i/server.properties" \
-      >"$dir/node-$i/logs/format.log" 2>&1 || die "formatting node $i failed: $(cat "$dir/node-$i/logs/format.log")"
+      >"$dir/node-$i/logs/format.log" 2>&1 &
+    pids+=($!)
+  done
+  for i in $(seq 1 "$nodes"); do
+    wait "${pids[$((i - 1))]}" || die "formatting node $i failed: $(cat "$dir/node-$i/logs/format.log")"
   done
 }
 
@@ -213,11 +219,12 @@ cmd_start() {
   fi
   need_java
   fetch
+  local started=$SECONDS
   rm -rf "$dir"
   mkdir -p "$dir"
   write_configs "$nodes"
   format_storage "$nodes"
-  local i started=$SECONDS
+  local i
   for i in $(seq 1 "$nodes"); do start_node "$i"; done
   wait_until_answering "$nodes"
   say "Kafka $version: $nodes node(s) answering on $(brokers) after $((SECONDS - started))s (state and logs in $dir)"

@@ -120,6 +120,8 @@ class FailingAfterAck implements MessageSink {
 }
 
 describeWithKafka(title, () => {
+  // Real processes, groups and brokers on a shared machine: minutes, not the default minute.
+  jest.setTimeout(300_000);
   const logger = silentLogger();
   const suffix = randomBytes(4).toString('hex');
   const config = configFor(`dl-${suffix}`);
