@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { runKafkaBrokerBench } from './kafka-broker.bench';
 import { runLedgerBench } from './ledger.bench';
 import { printPipelineBench, runPipelineBench } from './pipeline.bench';
 import { runStoreBench } from './store.bench';
 import { BENCH_SERVER_URL } from './support';
 
-const BENCHES = ['store', 'ledger', 'pipeline'] as const;
+const BENCHES = ['store', 'ledger', 'pipeline', 'kafka-broker'] as const;
 type BenchName = (typeof BENCHES)[number];
+/** Run when none is named; kafka-broker needs a broker (KAFKA_BROKERS), so only when named. */
+const DEFAULT_BENCHES: readonly BenchName[] = ['store', 'ledger', 'pipeline'];
 
 /**
  * `npm run bench [-- store|ledger|pipeline …] [--events 1000000,10000000]`: the benchmarks of issues 2, 3 and 5 against the
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
   const wanted = eventsAt === -1 ? args : [...args.slice(0, eventsAt), ...args.slice(eventsAt + 2)];
   const unknown = wanted.filter((name) => !(BENCHES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
-  const names = (wanted.length === 0 ? [...BENCHES] : wanted) as BenchName[];
+  const names = (wanted.length === 0 ? [...DEFAULT_BENCHES] : wanted) as BenchName[];
   const [only] = names;
   if (names.length === 1 && only !== undefined && process.env.BENCH_CHILD === '1') return run(only);
   process.stdout.write(`benchmarks against ${BENCH_SERVER_URL.replace(/\/\/[^@]*@/, '//')} on ${process.version}\n`);
@@ -48,6 +51,9 @@ async function run(name: BenchName): Promise<void> {
       break;
     case 'pipeline':
       printPipelineBench(await runPipelineBench());
+      break;
+    case 'kafka-broker':
+      await runKafkaBrokerBench();
       break;
   }
 }

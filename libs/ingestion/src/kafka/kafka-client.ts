@@ -1,7 +1,7 @@
-import { Kafka, logLevel, Partitioners, type KafkaConfig, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type IHeaders, type KafkaConfig, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../observability/logger';
 import type { LedgerKafkaConfig } from './kafka-config';
-import type { MessageSink, SinkMessage } from './message-sink';
+import type { MessageSink, SinkHeaderValue, SinkMessage } from './message-sink';
 
 /** The kafkajs client of the configuration, logging through pino. */
 export function createKafka(config: LedgerKafkaConfig, logger: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
@@ -75,7 +75,11 @@ export class KafkaMessageSink implements MessageSink {
       await this.producer.send({
         topic,
         acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers === undefined ? undefined : { ...m.headers } })),
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers === undefined ? undefined : headersOf(m.headers),
+        })),
       });
     } catch (error) {
       // A fresh connection next time: kafkajs leaves some failed producers unusable.
@@ -97,4 +101,11 @@ export class KafkaMessageSink implements MessageSink {
     });
     return this.connected;
   }
+}
+
+function headersOf(headers: Readonly<Record<string, SinkHeaderValue>>): IHeaders {
+  const out: IHeaders = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name] = Array.isArray(value) ? [...(value as (Buffer | string)[])] : (value as Buffer | string);
+  return out;
 }

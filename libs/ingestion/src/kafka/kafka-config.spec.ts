@@ -21,6 +21,8 @@ describe('kafkaConfigFromEnv', () => {
       maxBytesPerPartition: 1048576,
       maxBytes: 8388608,
       partitionsConsumedConcurrently: 2,
+      sessionTimeoutMs: 30000,
+      readyMaxLag: 10000,
     });
     const config = kafkaConfigFromEnv({
       KAFKA_BROKERS: 'b:9094',
@@ -34,6 +36,8 @@ describe('kafkaConfigFromEnv', () => {
       KAFKA_SASL_USERNAME: 'ledger',
       KAFKA_SASL_PASSWORD: 'secret',
       KAFKA_PARTITIONS_CONCURRENTLY: '4',
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      KAFKA_READY_MAX_LAG: '0',
     });
     expect(config).toMatchObject({
       paymentsTopic: 'p',
@@ -43,6 +47,8 @@ describe('kafkaConfigFromEnv', () => {
       groupId: 'g',
       ssl: true,
       partitionsConsumedConcurrently: 4,
+      sessionTimeoutMs: 10000,
+      readyMaxLag: 0,
     });
     expect(config?.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'ledger', password: 'secret' });
   });
@@ -56,6 +62,9 @@ describe('kafkaConfigFromEnv', () => {
     ).toThrow('KAFKA_SASL_MECHANISM');
     expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'k:1', KAFKA_PAYMENTS_TOPIC: 'a topic' })).toThrow('KAFKA_PAYMENTS_TOPIC');
     expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'k:1', KAFKA_MAX_BYTES: '12' })).toThrow('KAFKA_MAX_BYTES');
+    // Below the broker's group.min.session.timeout.ms: the group would refuse the consumer.
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'k:1', KAFKA_SESSION_TIMEOUT_MS: '1000' })).toThrow('KAFKA_SESSION_TIMEOUT_MS');
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'k:1', KAFKA_READY_MAX_LAG: '-1' })).toThrow('KAFKA_READY_MAX_LAG');
   });
 });
 

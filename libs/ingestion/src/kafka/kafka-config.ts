@@ -34,6 +34,16 @@ export interface LedgerKafkaConfig {
    * by department, so two at once never wait on each other's locks.
    */
   readonly partitionsConsumedConcurrently: number;
+  /**
+   * `KAFKA_SESSION_TIMEOUT_MS` (default 30 s): how long the group waits for a consumer that stopped
+   * heartbeating (killed, frozen, cut off) before its partitions go to the others.
+   */
+  readonly sessionTimeoutMs: number;
+  /**
+   * `KAFKA_READY_MAX_LAG` (default 10,000; 0 turns the check off): `/ready` answers 503 while the
+   * group's lag on the payments topic, summed over its partitions, exceeds it.
+   */
+  readonly readyMaxLag: number;
 }
 
 export const KAFKA_DEFAULTS = {
@@ -46,6 +56,8 @@ export const KAFKA_DEFAULTS = {
   maxBytesPerPartition: 1024 * 1024,
   maxBytes: 8 * 1024 * 1024,
   partitionsConsumedConcurrently: 2,
+  sessionTimeoutMs: 30_000,
+  readyMaxLag: 10_000,
 } as const;
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -72,6 +84,9 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledger
     maxBytesPerPartition: integer(env, 'KAFKA_MAX_BYTES_PER_PARTITION', KAFKA_DEFAULTS.maxBytesPerPartition, 1024, 64 * 1024 * 1024),
     maxBytes: integer(env, 'KAFKA_MAX_BYTES', KAFKA_DEFAULTS.maxBytes, 1024, 256 * 1024 * 1024),
     partitionsConsumedConcurrently: integer(env, 'KAFKA_PARTITIONS_CONCURRENTLY', KAFKA_DEFAULTS.partitionsConsumedConcurrently, 1, 64),
+    // The broker's default group.min/max.session.timeout.ms bound what it accepts: 6 s to 30 min.
+    sessionTimeoutMs: integer(env, 'KAFKA_SESSION_TIMEOUT_MS', KAFKA_DEFAULTS.sessionTimeoutMs, 6_000, 1_800_000),
+    readyMaxLag: integer(env, 'KAFKA_READY_MAX_LAG', KAFKA_DEFAULTS.readyMaxLag, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -30,6 +30,9 @@ export class KafkaPaymentConsumer {
       groupId: config.groupId,
       maxBytesPerPartition: config.maxBytesPerPartition,
       maxBytes: config.maxBytes,
+      sessionTimeout: config.sessionTimeoutMs,
+      // kafkajs's default ratio (3 s against 30 s), kept for shorter sessions.
+      heartbeatInterval: Math.max(1_000, Math.floor(config.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
     });
     this.failed = new Promise<never>((_, reject) => {

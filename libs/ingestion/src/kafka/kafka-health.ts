@@ -15,6 +15,28 @@ export interface PartitionLag {
 
 export const DEFAULT_KAFKA_PING_TIMEOUT_MS = 2_000;
 
+export interface LagVerdict {
+  /** False while the summed lag exceeds the threshold. */
+  readonly ready: boolean;
+  readonly totalLag: bigint;
+  /** The threshold; 0 means the lag is not checked. */
+  readonly maxLag: number;
+  /** The partitions that lag at all, most behind first (what an operator looks at first). */
+  readonly behind: readonly PartitionLag[];
+}
+
+/**
+ * Whether the group is close enough to the head of the payments topic for the ledger's figures to
+ * be served: the lag summed over partitions against `maxLag` (KAFKA_READY_MAX_LAG; 0 = unchecked).
+ * Summed, because a reader of a department's figures waits for the messages before them wherever
+ * they are, and one threshold is easier to set than one per partition count.
+ */
+export function lagVerdict(lags: readonly PartitionLag[], maxLag: number): LagVerdict {
+  const totalLag = lags.reduce((sum, p) => sum + p.lag, 0n);
+  const behind = lags.filter((p) => p.lag > 0n).sort((a, b) => (a.lag === b.lag ? a.partition - b.partition : a.lag > b.lag ? -1 : 1));
+  return { ready: maxLag === 0 || totalLag <= BigInt(maxLag), totalLag, maxLag, behind };
+}
+
 /**
  * Readiness and lag from the broker's point of view, through one admin client made on first use.
  * Every call is bounded by a timeout, so a readiness probe never hangs on a dead broker; after a
@@ -28,8 +50,18 @@ export class KafkaHealth {
     private readonly config: LedgerKafkaConfig | undefined,
     logger: Logger,
   ) {
-    // No retries: a probe reports what it sees now, the next probe tries again.
-    this.kafka = config === undefined ? undefined : createKafka(config, logger, { connectionTimeout: 1_000, retry: { retries: 0 } });
+    // Few, short retries, all within the probe's timeout: without any, the first offset fetch of a
+    // fresh client failed against a real broker (its group coordinator not yet in the client's
+    // broker pool: "No brokers in the broker pool"), so every probe after a reconnect said "down".
+    this.kafka =
+      config === undefined
+        ? undefined
+        : createKafka(config, logger, { connectionTimeout: 1_000, retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 400 } });
+  }
+
+  /** KAFKA_READY_MAX_LAG: the lag above which the ledger is not ready (0: not checked). */
+  get readyMaxLag(): number {
+    return this.config?.readyMaxLag ?? 0;
   }
 
   /** False when KAFKA_BROKERS is unset: readiness then says nothing about Kafka. */

@@ -14,15 +14,15 @@ import { raw, waitFor } from './testing/fixtures';
 import { ensureTopics, loadTopicDefinitions } from './topics';
 
 /**
- * The kafkajs adapter against a real broker: `KAFKA_BROKERS=localhost:29092 npm run test:kafka`
- * (docker compose up kafka). Topics and the consumer group get a random suffix, so runs never
+ * The kafkajs adapter against a real broker: `npm run test:kafka` with KAFKA_BROKERS
+ * (`npm run --silent kafka:local -- start` prints it; docs/kafka.md, Tests). Topics and the consumer group get a random suffix, so runs never
  * share state; they are deleted afterwards. The ledger is an embedded PGlite database.
  */
 const brokers = process.env.KAFKA_BROKERS?.trim();
 const describeWithKafka = brokers ? describe : describe.skip;
 const title = brokers
   ? `Kafka integration (${brokers})`
-  : 'Kafka integration — skipped: KAFKA_BROKERS is not set (docker compose up kafka, then KAFKA_BROKERS=localhost:29092 npm run test:kafka)';
+  : 'Kafka integration — skipped: KAFKA_BROKERS is not set (export "$(npm run --silent kafka:local -- start)", then npm run test:kafka)';
 // Jest does not show the name of a suite whose tests were all skipped; say why here, once.
 if (!brokers) process.stderr.write(`kafka.int-spec.ts: ${title.replace('Kafka integration — ', '')}\n`);
 
@@ -46,6 +46,8 @@ async function follow(
 }
 
 describeWithKafka(title, () => {
+  // Real processes, groups and brokers on a shared machine: minutes, not the default minute.
+  jest.setTimeout(300_000);
   const suffix = randomBytes(4).toString('hex');
   const config = kafkaConfigFromEnv({
     ...process.env,
@@ -109,7 +111,8 @@ describeWithKafka(title, () => {
     await ensureTopics(admin, loadTopicDefinitions(config, { replicationFactor: 1 }));
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-  });
+    // Generous: on a busy machine the first metadata, group and database set-up take a while.
+  }, 180_000);
 
   afterAll(async () => {
     for (const s of toStop) await s.stop().catch(() => undefined);
@@ -120,7 +123,7 @@ describeWithKafka(title, () => {
       .catch(() => undefined);
     await admin?.disconnect();
     await db?.drop();
-  });
+  }, 180_000);
 
   it('stores the good payments, dead-letters the bad ones with their bytes and reason, and commits past them', async () => {
     await produce('D1', raw.opened('L-A', 'D1'));

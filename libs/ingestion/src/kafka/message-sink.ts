@@ -1,8 +1,11 @@
+export type SinkHeaderValue = Buffer | string | readonly (Buffer | string)[];
+
 /** One message to produce. The shape is a subset of kafkajs's Message, so the producer takes it as is. */
 export interface SinkMessage {
   readonly key: Buffer | string | null;
   readonly value: Buffer | string;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Header values as Kafka keeps them: bytes (a string is sent as UTF-8), repeated under one name as a list. */
+  readonly headers?: Readonly<Record<string, SinkHeaderValue>>;
 }
 
 /**

@@ -6,6 +6,7 @@ import { silentLogger } from '../observability/logger';
 import { ingestionMetrics, MetricsRegistry } from '../observability/metrics';
 import {
   commitsOf,
+  deadLetterMessage,
   PaymentPipeline,
   processAndCommit,
   type BatchResult,
@@ -344,5 +345,29 @@ describe('commitsOf', () => {
   it('the pipeline refuses a batch size the writer would refuse', () => {
     expect(() => new PaymentPipeline({ append: () => Promise.resolve([]) }, { batchSize: 10_001 })).toThrow(RangeError);
     expect(parsed(raw.payment('p', 'L', '1.00')).type).toBe('PaymentRecorded');
+  });
+});
+
+describe('deadLetterMessage', () => {
+  it('keeps the original key and headers, and its own x- headers win over forged ones', () => {
+    const message = {
+      topic: 'treasury.payments',
+      partition: 3,
+      offset: '41',
+      key: Buffer.from('D1|2021'),
+      value: Buffer.from('{'),
+      headers: { traceparent: '00-abc-01', 'x-dead-letter-code': 'FORGED', repeated: ['a', Buffer.from('b')], absent: undefined },
+    };
+    const reason = { code: 'INVALID_JSON' as const, field: null, message: 'not valid JSON' };
+    const letter = deadLetterMessage(message, null, reason, '2021-05-01T00:00:00.000Z');
+    expect(letter.key).toEqual(Buffer.from('D1|2021'));
+    expect(letter.headers).toEqual({
+      traceparent: '00-abc-01',
+      repeated: ['a', Buffer.from('b')],
+      'x-dead-letter-code': 'INVALID_JSON',
+      'x-source-topic': 'treasury.payments',
+      'x-source-partition': '3',
+      'x-source-offset': '41',
+    });
   });
 });

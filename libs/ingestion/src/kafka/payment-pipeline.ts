@@ -7,7 +7,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../ndjson-lines';
 import type { Logger } from '../observability/logger';
 import { silentLogger } from '../observability/logger';
 import { ingestionMetrics, type IngestionMetrics } from '../observability/metrics';
-import type { MessageSink, SinkMessage } from './message-sink';
+import type { MessageSink, SinkHeaderValue, SinkMessage } from './message-sink';
 
 /**
  * The consumer side of Kafka without Kafka: a batch of consumed messages in, per-message outcomes,
@@ -332,13 +332,21 @@ export function deadLetterMessage(
     // Same key as the original: a department's refusals land in one dead-letter partition, in order.
     key: message.key,
     value: JSON.stringify(record),
+    // The original headers travel along (a trace id, the sender's own ids); ours come last and win.
     headers: {
+      ...originalHeaders(message.headers),
       'x-dead-letter-code': reason.code,
       'x-source-topic': message.topic,
       'x-source-partition': String(message.partition),
       'x-source-offset': message.offset,
     },
   };
+}
+
+function originalHeaders(headers: ConsumedMessage['headers']): Record<string, SinkHeaderValue> {
+  const out: Record<string, SinkHeaderValue> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name] = value;
+  return out;
 }
 
 /** Per topic-partition: the highest offset of the batch + 1. */

@@ -61,13 +61,23 @@ export function loadTopicDefinitions(
   return definitions;
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. Returns the names created. */
-export async function ensureTopics(admin: Admin, topics: readonly TopicDefinition[]): Promise<string[]> {
+/**
+ * Creates the topics that do not exist yet; existing ones are left as they are. Returns the names
+ * created. Resolves once every partition of the created topics has a leader.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly TopicDefinition[],
+  options: { timeoutMs?: number } = {},
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.name));
   if (missing.length === 0) return [];
   await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs's own wait asks one broker for the new topics' metadata and gives up on its first
+    // "This server does not host this topic-partition", which a 3-node KRaft cluster answers for a
+    // moment after the creation; waitForLeaders below retries until the cluster agrees.
+    waitForLeaders: false,
     topics: missing.map((t) => ({
       topic: t.name,
       numPartitions: t.partitions,
@@ -75,5 +85,31 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicDefinitio
       configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
     })),
   });
+  await waitForLeaders(
+    admin,
+    missing.map((t) => t.name),
+    options.timeoutMs ?? 30_000,
+  );
   return missing.map((t) => t.name);
+}
+
+async function waitForLeaders(admin: Admin, names: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no metadata yet';
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+      const waiting = names.filter((name) => {
+        const topic = topics.find((t) => t.name === name);
+        return topic === undefined || topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0);
+      });
+      if (waiting.length === 0) return;
+      last = `no leader yet for ${waiting.join(', ')}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${names.join(', ')}: not every partition has a leader after ${timeoutMs} ms (${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
