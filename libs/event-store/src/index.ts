@@ -13,4 +13,5 @@ export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';
 export { PgliteDatabase } from './db/pglite-database';
+export { PGLITE_TEMPLATE_FILE } from './db/pglite-template';
 export { PostgresDatabase, type PostgresOptions } from './db/postgres-database';

@@ -1,6 +1,7 @@
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { CopyChunk, Database, Row, SqlParam, Statement, Transaction } from './database';
 import { copyStatement, PG_TYPE } from './database';
+import { pgliteTemplateFor } from './pglite-template';
 
 const parsers = {
   [PG_TYPE.INT8]: (value: string) => BigInt(value),
@@ -8,6 +9,10 @@ const parsers = {
   [PG_TYPE.NUMERIC]: (value: string) => value,
   [types.TIMESTAMPTZ]: (value: string) => new Date(value),
 };
+
+// PostgreSQL's default of 128 MB of shared buffers is most of a CLI query's memory once touched;
+// PGlite's files go through the operating system's page cache anyway, which keeps what is read often.
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
 /**
  * The embedded PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly). One connection, so
@@ -18,8 +23,8 @@ export class PgliteDatabase implements Database {
 
   private constructor(private readonly db: PGlite) {}
 
-  static async open(dataDir?: string): Promise<PgliteDatabase> {
-    const db = await PGlite.create(dataDir, { parsers });
+  static async open(dataDir?: string, templateFile?: string): Promise<PgliteDatabase> {
+    const db = await PGlite.create(dataDir, { parsers, startParams: START_PARAMS, loadDataDir: pgliteTemplateFor(dataDir, templateFile) });
     await db.exec("SET TIME ZONE 'UTC'");
     return new PgliteDatabase(db);
   }
@@ -39,6 +44,11 @@ export class PgliteDatabase implements Database {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  /** The whole data directory as a gzip tarball, which `open` can start a new store from (pglite-template.ts). */
+  async dumpDataDir(): Promise<Blob> {
+    return this.db.dumpDataDir('gzip');
   }
 }
 
