@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { runLedgerBench } from './ledger.bench';
 import { printPipelineBench, runPipelineBench } from './pipeline.bench';
+import { runStartupBench } from './startup.bench';
 import { runStoreBench } from './store.bench';
 import { BENCH_SERVER_URL } from './support';
 
-const BENCHES = ['store', 'ledger', 'pipeline'] as const;
+const BENCHES = ['store', 'ledger', 'pipeline', 'startup'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 /**
@@ -40,6 +41,9 @@ async function run(name: BenchName): Promise<void> {
       break;
     case 'pipeline':
       printPipelineBench(await runPipelineBench());
+      break;
+    case 'startup':
+      runStartupBench();
       break;
   }
 }
