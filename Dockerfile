@@ -1,6 +1,7 @@
-# Two stages: the build stage installs every dependency and compiles (npm ci runs the `prepare`
-# script: tools/build.js, which also makes the embedded store's template); the runtime stage holds
-# production dependencies and dist/ only, and runs as the unprivileged `node` user.
+# Two stages: the build stage installs every dependency and runs `npm run build` (tools/build.js:
+# JavaScript in dist/, and the embedded store's template); the runtime stage holds production
+# dependencies and dist/ only, starts with plain node, and runs as the unprivileged `node` user.
+# tools/smoke-built.sh (in .ci/run) repeats the runtime stage's steps in a temporary folder.
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -10,7 +11,6 @@ COPY tools ./tools
 COPY infra ./infra
 COPY apps ./apps
 COPY libs ./libs
-COPY tsconfig.json ./
 # @swc/core's native binding comes as an optional dependency, so no install script is needed.
 RUN npm run build
 
