@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { runKafkaBrokerBench } from './kafka-broker.bench';
 import { runLedgerBench } from './ledger.bench';
 import { printPipelineBench, runPipelineBench } from './pipeline.bench';
+import { runStartupBench } from './startup.bench';
 import { runStoreBench } from './store.bench';
 import { BENCH_SERVER_URL } from './support';
 
-const BENCHES = ['store', 'ledger', 'pipeline', 'kafka-broker'] as const;
+const BENCHES = ['store', 'ledger', 'pipeline', 'kafka-broker', 'startup'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Run when none is named; kafka-broker needs a broker (KAFKA_BROKERS), so only when named. */
 const DEFAULT_BENCHES: readonly BenchName[] = ['store', 'ledger', 'pipeline'];
@@ -54,6 +55,9 @@ async function run(name: BenchName): Promise<void> {
       break;
     case 'kafka-broker':
       await runKafkaBrokerBench();
+      break;
+    case 'startup':
+      runStartupBench();
       break;
   }
 }

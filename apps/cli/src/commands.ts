@@ -1,8 +1,11 @@
+import 'reflect-metadata';
 import * as fs from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ingestLines, kafkaConfigFromEnv, ndjsonLines, type AppendSummary } from '@ledger/ingestion';
+// Subpaths rather than the index, which would load kafkajs and pino for every command.
+import { ingestLines, type AppendSummary } from '@ledger/ingestion/ingest';
+import { ndjsonLines } from '@ledger/ingestion/ndjson-lines';
 import { createHash } from 'node:crypto';
 import {
   AppendEventsCommand,
@@ -26,8 +29,6 @@ import {
 import type { ProgressResult, RatiosResult, ScorecardResult, TraceResult, ViewResult, WarningsResult } from '@ledger/reporting';
 import { parseEvent } from '@ledger/domain';
 import type { VerifyReport } from '@ledger/event-store';
-import { startApi } from '../../api/src/start-api';
-import { metricsPortFromEnv, runUntilSignal, startConsumer } from '../../consumer/src/start-consumer';
 import type { CliArgs } from './args';
 import { cliLedgerConfig } from './owner';
 import { money, pct, renderTable } from './table';
@@ -225,6 +226,8 @@ async function rebuild(args: CliArgs): Promise<void> {
 async function serve(args: CliArgs): Promise<void> {
   const port = Number(args.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be a TCP port, not '${args.port}'`);
+  // The HTTP stack (Express, Swagger) and the Kafka client load only for the commands that use them.
+  const { startApi } = await import('../../api/src/start-api');
   const app = await startApi(port, cliLedgerConfig('serve', true));
   process.stderr.write(`ledger API listening on http://127.0.0.1:${port} (OpenAPI at /docs)\n`);
   await new Promise<void>((resolve) => {
@@ -443,6 +446,8 @@ async function demo(args: CliArgs): Promise<void> {
  * to Kafka; `publish`: the publisher alone. Both run until SIGTERM/SIGINT, finishing the batch in hand.
  */
 async function consume(mode: { consume: boolean; publish: boolean }): Promise<void> {
+  const { kafkaConfigFromEnv } = await import('@ledger/ingestion');
+  const { metricsPortFromEnv, runUntilSignal, startConsumer } = await import('../../consumer/src/start-consumer');
   const kafka = kafkaConfigFromEnv();
   if (kafka === undefined) {
     throw new CliFailure({

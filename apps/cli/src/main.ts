@@ -1,6 +1,5 @@
-import 'reflect-metadata';
 import { parseCli, USAGE, type CliArgs } from './args';
-import { runCommand, CliFailure } from './commands';
+import { chooseWasmTier } from './wasm-tier';
 
 /**
  * `npm run --silent ledger -- <command>`: exit 0 on success, 2 when the command could not run
@@ -19,6 +18,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return args.command === undefined && !args.help ? 2 : 0;
   }
+  chooseWasmTier(args.command);
+  // Loaded only once a command is to run: `--help` and usage errors then start in tens of
+  // milliseconds instead of loading Nest, PGlite and kafkajs first.
+  const { runCommand, CliFailure } = await import('./commands');
   try {
     await runCommand(args);
     // A command that ran and found a problem (verify on a broken chain) has set its own exit code.

@@ -15,6 +15,7 @@ export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';
 export { PgliteDatabase } from './db/pglite-database';
+export { PGLITE_TEMPLATE_FILE } from './db/pglite-template';
 export { PostgresDatabase, type PostgresOptions } from './db/postgres-database';
 export { DataDirInUseError, type OwnerOptions } from './db/owner/open-embedded';
 export { OWNER_LOCK_FILE, type OwnerRecord } from './db/owner/owner-lock';

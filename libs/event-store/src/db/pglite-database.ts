@@ -3,6 +3,7 @@ import type { CopyChunk, Database, Row, SqlParam, Statement, Transaction } from 
 import { copyStatement, PG_TYPE } from './database';
 import { PgliteWireServer, type OwnerAddress } from './owner/pglite-wire-server';
 import { SessionGate } from './owner/session-gate';
+import { pgliteTemplateFor } from './pglite-template';
 
 const parsers = {
   [PG_TYPE.INT8]: (value: string) => BigInt(value),
@@ -10,6 +11,10 @@ const parsers = {
   [PG_TYPE.NUMERIC]: (value: string) => value,
   [types.TIMESTAMPTZ]: (value: string) => new Date(value),
 };
+
+// PostgreSQL's default of 128 MB of shared buffers is most of a CLI query's memory once touched;
+// PGlite's files go through the operating system's page cache anyway, which keeps what is read often.
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
 /**
  * The embedded PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly). One session, taken in
@@ -28,9 +33,12 @@ export class PgliteDatabase implements Database {
     private readonly onClose: () => void,
   ) {}
 
-  /** `onClose`: called once the files are closed (the owner's lock is released there). */
-  static async open(dataDir?: string, options: { onClose?: () => void } = {}): Promise<PgliteDatabase> {
-    const db = await PGlite.create(dataDir, { parsers });
+  /**
+   * `onClose`: called once the files are closed (the owner's lock is released there).
+   * `templateFile`: the prepared data directory a new store starts from (pglite-template.ts).
+   */
+  static async open(dataDir?: string, options: { onClose?: () => void; templateFile?: string } = {}): Promise<PgliteDatabase> {
+    const db = await PGlite.create(dataDir, { parsers, startParams: START_PARAMS, loadDataDir: pgliteTemplateFor(dataDir, options.templateFile) });
     await db.exec("SET TIME ZONE 'UTC'");
     return new PgliteDatabase(db, options.onClose ?? (() => undefined));
   }
@@ -65,6 +73,11 @@ export class PgliteDatabase implements Database {
       }
     })();
     return this.closing;
+  }
+
+  /** The whole data directory as a gzip tarball, which `open` can start a new store from (pglite-template.ts). */
+  async dumpDataDir(): Promise<Blob> {
+    return this.db.dumpDataDir('gzip');
   }
 }
 
