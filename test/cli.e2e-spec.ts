@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { openDatabase } from '@ledger/event-store';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
 const run = promisify(execFile);
@@ -114,6 +115,48 @@ for (const engine of testEngines()) {
       expect(JSON.parse(after).total).toEqual(JSON.parse(before).total);
     });
 
+    it('close-period refuses a department-year with no lines and a quarter that has not ended', async () => {
+      const typo = await ledger(storage, ['close-period', '--department', '不存在', '--year', '2021', '--period', 'Q1', '--json']);
+      expect(typo.code).toBe(2);
+      expect(JSON.parse(typo.stdout).error).toMatchObject({ code: 'DEPARTMENT_YEAR_NOT_FOUND' });
+      const future = await ledger(storage, ['close-period', '--department', 'D1', '--year', '2099', '--period', 'Q1', '--json']);
+      expect(JSON.parse(future.stdout).error).toMatchObject({ code: 'DEPARTMENT_YEAR_NOT_FOUND' });
+      // A department-year with lines whose quarter ends after today (the clock of this machine).
+      const year = new Date().getUTCFullYear() + 1;
+      const open = `{"eventId":"F1-open","type":"BudgetLineOpened","effectiveDate":"${year}-01-01","data":{"lineId":"F1","department":"D1","fiscalYear":${year},"kind":"basic"}}\n`;
+      expect(JSON.parse((await ledger(storage, ['append', '-', '--json'], open)).stdout)).toMatchObject({ appended: 1 });
+      const early = await ledger(storage, ['close-period', '--department', 'D1', '--year', String(year), '--period', 'Q1', '--json']);
+      expect(early.code).toBe(2);
+      expect(JSON.parse(early.stdout).error).toMatchObject({ code: 'PERIOD_NOT_ENDED' });
+      // Real payments of D1 are still taken.
+      const pay = '{"eventId":"p7","type":"PaymentRecorded","effectiveDate":"2021-05-01","data":{"lineId":"L1","amount":"1.00"}}\n';
+      expect(JSON.parse((await ledger(storage, ['append', '-', '--json'], pay)).stdout)).toMatchObject({ appended: 1 });
+    });
+
+    it('refuses an event dated outside its line’s fiscal year', async () => {
+      const early = '{"eventId":"p8","type":"PaymentRecorded","effectiveDate":"2020-12-31","data":{"lineId":"L1","amount":"1.00"}}\n';
+      const summary = JSON.parse((await ledger(storage, ['append', '-', '--json'], early)).stdout);
+      expect(summary.rejected[0]).toMatchObject({ code: 'OUTSIDE_FISCAL_YEAR', field: 'effectiveDate' });
+    });
+
+    it('answers an unknown department with exit 2 and the nearest names; a known one without data with zeros', async () => {
+      for (const command of [
+        ['view', '--department', 'D2', '--as-of', '2021-12-31'],
+        ['progress', '--department', 'D2', '--year', '2021'],
+        ['ratios', '--department', 'D2', '--year', '2021'],
+        ['scorecard', '--department', 'D2', '--year', '2021'],
+        ['warnings', '--department', 'D2', '--as-of', '2021-06-30'],
+      ]) {
+        const typo = await ledger(storage, [...command, '--json']);
+        expect(typo.code).toBe(2);
+        expect(JSON.parse(typo.stdout).error).toMatchObject({ code: 'DEPARTMENT_NOT_FOUND' });
+        expect(typo.stderr).toContain("no such department 'D2' (nearest: D1)");
+      }
+      const zeros = await ledger(storage, ['view', '--department', 'D1', '--as-of', '2020-06-30', '--json']);
+      expect(zeros.code).toBe(0);
+      expect(JSON.parse(zeros.stdout).total).toMatchObject({ initial: '0.00', executed: '0.00' });
+    });
+
     it('exits 2 with a clear message when it cannot run, and prints the error as JSON with --json', async () => {
       const noFile = await ledger(storage, ['append', path.join(dir, 'missing.ndjson'), '--json']);
       expect(noFile.code).toBe(2);
@@ -122,6 +165,36 @@ for (const engine of testEngines()) {
       expect(badDate.code).toBe(2);
       expect(badDate.stderr).toMatch(/asOf: '2021-13-01' is not a calendar date/);
       expect((await ledger(storage, ['frobnicate'])).code).toBe(2);
+    });
+
+    it('cannot reach a database: one line on stderr, exit 2, one JSON document under --json, no stack', async () => {
+      const unreachable = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/ledger' };
+      const result = await ledger({ ...storage, env: unreachable }, ['view', '--department', 'D1', '--json']);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^ledger view: the database cannot be reached: .*ECONNREFUSED/),
+      ]);
+    });
+
+    it('verify exits non-zero on a broken chain and lists every break', async () => {
+      const db = await openDatabase(storage.config.database);
+      try {
+        await db.transaction(async (tx) => {
+          await tx.query('SET LOCAL session_replication_role = replica');
+          await tx.query(`UPDATE ledger_events SET effective_date = '2021-01-02' WHERE event_id IN ('L1-init', 'p3')`);
+        });
+      } finally {
+        await db.close();
+      }
+      const result = await ledger(storage, ['verify', '--json']);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout);
+      expect(report).toMatchObject({ ok: false });
+      expect(report.breaks.map((b: any) => b.reason)).toEqual([expect.stringContaining('L1-init'), expect.stringContaining('p3')]);
+      const text = await ledger(storage, ['verify']);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toContain('BROKEN: 2 breaks');
     });
   });
 }

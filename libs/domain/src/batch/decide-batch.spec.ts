@@ -98,7 +98,7 @@ describe('decideBatch: an eventId given more than once', () => {
 });
 
 describe('decideBatch: streams and alerts', () => {
-  it('groups accepted events by stream in input order, and refuses nothing for being in a stream not held but throws', () => {
+  it('groups accepted events by stream in input order, and throws StreamNotHeldError for an event of a stream not held', () => {
     const state = given(open('A'), initial('i', 'A', '100'), open('Z', 'E'), initial('j', 'Z', '100'));
     const batch = [pay('p1', 'A', '1'), pay('p2', 'Z', '1'), pay('p3', 'A', '1')];
     const decision = decideBatch(state, batch, batch.map(hashOf), new Map(), { paymentPolicy: 'reject' });
