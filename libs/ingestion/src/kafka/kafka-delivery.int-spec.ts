@@ -80,7 +80,7 @@ function treasuryMessages(department: string, index: number): { key: string; val
   ];
 }
 
-function expectedFen(index: number): bigint {
+function expectedFen(): bigint {
   let fen = 0n;
   for (let i = 0; i < PAYMENTS_PER_DEPARTMENT; i += 1) fen += BigInt((i % 7) + 1) * 100n + BigInt(i % 100);
   return fen + 5n * 100n;
@@ -134,7 +134,8 @@ describeWithKafka(title, () => {
   const topicsToDelete: string[] = [];
 
   beforeAll(async () => {
-    kafka = createKafka(config, logger);
+    // Patient clients: on a busy shared machine a connection can take longer than kafkajs's 1 s.
+    kafka = createKafka(config, logger, { connectionTimeout: 10_000 });
     admin = kafka.admin();
     await admin.connect();
     const topics = topicsOf(config, await replication(admin));
@@ -213,7 +214,7 @@ describeWithKafka(title, () => {
     const lines = await db.db.query<{ line_id: string; executed_fen: bigint }>(
       'SELECT line_id, executed_fen FROM ledger_lines ORDER BY line_id',
     );
-    expect(lines.map((l) => [l.line_id, l.executed_fen])).toEqual(DEPARTMENTS.map((_, i) => [`L-${i}`, expectedFen(i)]));
+    expect(lines.map((l) => [l.line_id, l.executed_fen])).toEqual(DEPARTMENTS.map((_, i) => [`L-${i}`, expectedFen()]));
     // Each adjustment of 20 % crossed the 10 % threshold once: one alert per department.
     const alerts = await db.db.query<{ n: bigint }>("SELECT count(*) AS n FROM ledger_events WHERE type = 'ThresholdCrossed'");
     expect(alerts[0]?.n).toBe(BigInt(DEPARTMENTS.length));
@@ -306,7 +307,9 @@ describeWithKafka(title, () => {
     } finally {
       await dlqDb.drop();
     }
-    const letters = dlq.messages.map((m) => ({ ...m, record: JSON.parse(m.value) as DeadLetterRecord }));
+    // At least once: a batch re-delivered (a rebalance, a retried commit) dead-letters again; the source offset tells copies apart.
+    const copies = dlq.messages.map((m) => ({ ...m, record: JSON.parse(m.value) as DeadLetterRecord }));
+    const letters = copies.filter((l, i) => copies.findIndex((o) => o.record.source.offset === l.record.source.offset) === i);
     expect(letters.map((l) => [l.record.reason.code, l.record.eventId, l.record.source.offset])).toEqual([
       ['INVALID_JSON', null, baseOffset.toString()],
       ['LINE_NOT_FOUND', 'pay-nowhere', (baseOffset + 1n).toString()],
@@ -368,7 +371,7 @@ describeWithKafka(title, () => {
       const rows = await server.db.query<{ n: bigint }>("SELECT count(*) AS n FROM ledger_events WHERE type <> 'ThresholdCrossed'");
       expect(rows[0]?.n).toBe(BigInt(messages.length - 1));
       const line = await server.db.query<{ executed_fen: bigint }>("SELECT executed_fen FROM ledger_lines WHERE line_id = 'L-7'");
-      expect(line[0]?.executed_fen).toBe(expectedFen(7));
+      expect(line[0]?.executed_fen).toBe(expectedFen());
     } finally {
       await server.drop();
     }

@@ -116,7 +116,8 @@ describeWithKafka(`Kafka scale-out: consume processes share partitions through r
     });
 
   beforeAll(async () => {
-    kafka = createKafka(config, logger);
+    // Patient clients: on a busy shared machine a connection can take longer than kafkajs's 1 s.
+    kafka = createKafka(config, logger, { connectionTimeout: 10_000 });
     admin = kafka.admin();
     await admin.connect();
     replication = Math.min(3, (await admin.describeCluster()).brokers.length);

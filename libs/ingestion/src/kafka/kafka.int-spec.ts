@@ -105,7 +105,8 @@ describeWithKafka(title, () => {
 
   beforeAll(async () => {
     db = await createThrowawayDatabase('pglite');
-    kafka = createKafka(config, logger);
+    // Patient clients: on a busy shared machine a connection can take longer than kafkajs's 1 s.
+    kafka = createKafka(config, logger, { connectionTimeout: 10_000 });
     admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, loadTopicDefinitions(config, { replicationFactor: 1 }));
