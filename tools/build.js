@@ -17,6 +17,9 @@ const out = path.join(root, 'dist');
 const SOURCE_DIRS = ['apps', 'libs'];
 // What ships: the same selection as tsconfig.build.json (no tests, no test harnesses).
 const isTestOnly = (file) => /\.(spec|int-spec|e2e-spec)\.ts$/.test(file) || file.split(path.sep).includes('testing');
+// Front ends bundled by their own tool (the browser console, with Vite) are not Node code.
+const OWN_BUILD = [path.join(root, 'apps', 'console')];
+const skipped = (file) => isTestOnly(file) || OWN_BUILD.some((dir) => file.startsWith(dir + path.sep));
 // Files the compiled code reads at run time, found relative to its own location.
 const ASSETS = [
   { from: 'infra/migrations', match: /\.sql$/ },
@@ -48,7 +51,7 @@ function compile() {
   let files = 0;
   for (const sourceDir of SOURCE_DIRS) {
     for (const file of walk(path.join(root, sourceDir))) {
-      if (!file.endsWith('.ts') || file.endsWith('.d.ts') || isTestOnly(file)) continue;
+      if (!file.endsWith('.ts') || file.endsWith('.d.ts') || skipped(file)) continue;
       const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, '.js');
       const { code, map } = swc.transformFileSync(file, {
         ...options,
