@@ -27,8 +27,9 @@ CREATE TABLE ledger_stream_days (
   first_recorded_at  timestamptz NOT NULL,
   PRIMARY KEY (department, fiscal_year, day)
 );
--- "Everything from this position on was recorded after T": the first day first recorded after T.
-CREATE INDEX ledger_stream_days_recorded ON ledger_stream_days (department, fiscal_year, first_recorded_at);
+-- "Everything from this position on was recorded after T": the first day first recorded after T
+-- (several days moved by one append share its instant: the first of them by position).
+CREATE INDEX ledger_stream_days_recorded ON ledger_stream_days (department, fiscal_year, first_recorded_at, first_position);
 
 CREATE TABLE ledger_apart_movements (
   department                 text COLLATE "C" NOT NULL,

@@ -24,7 +24,7 @@ function cutColumns(date: string): string {
            ${NO_POSITION_CAP}) AS sealed,
   LEAST(COALESCE((SELECT d.first_position - 1 FROM ledger_stream_days d
                    WHERE d.department = $1 AND d.fiscal_year = $2::integer AND d.first_recorded_at > $4::timestamptz
-                   ORDER BY d.first_recorded_at LIMIT 1),
+                   ORDER BY d.first_recorded_at, d.first_position LIMIT 1),
                  ${NO_POSITION_CAP}), $5::bigint) AS known`;
 }
 
