@@ -30,6 +30,8 @@ import { startApi } from '../../api/src/start-api';
 import { metricsPortFromEnv, runUntilSignal, startConsumer } from '../../consumer/src/start-consumer';
 import type { CliArgs } from './args';
 import { money, pct, renderTable } from './table';
+import * as audit from './commands/audit.command';
+import { dbCommand } from './commands/db.command';
 
 /** What the CLI reports when a command could not run. */
 export class CliFailure extends Error {
@@ -87,7 +89,13 @@ export async function runCommand(args: CliArgs): Promise<void> {
     case 'demo':
       return demo(args);
     case 'verify':
-      return verify(args);
+      return args.checkpoint === undefined ? verify(args) : audit.verifyCheckpointCommand(args);
+    case 'checkpoint':
+      return audit.checkpointCommand(args);
+    case 'prove':
+      return audit.proveCommand(args);
+    case 'db':
+      return dbCommand(args);
     case 'rebuild':
       return rebuild(args);
     case 'serve':
@@ -181,11 +189,17 @@ async function trace(args: CliArgs): Promise<void> {
 }
 
 async function verify(args: CliArgs): Promise<void> {
-  const report: VerifyReport = await withLedger((app) => app.get(QueryBus).execute(new VerifyLedgerQuery()));
-  print(args, report, () =>
-    report.ok
-      ? `ok: ${report.events} events, hash chain intact`
-      : `BROKEN at position ${report.firstBrokenPosition}: ${report.reason ?? ''} (${report.events} events read)`,
+  const [report, projections] = await withLedger(async (app) => {
+    const chain: VerifyReport = await app.get(QueryBus).execute(new VerifyLedgerQuery());
+    return [chain, await audit.verifyProjectionsCommand(app)] as const;
+  });
+  print(args, { ...report, projections }, () =>
+    [
+      report.ok
+        ? `ok: ${report.events} events, hash chain intact`
+        : `BROKEN at position ${report.firstBrokenPosition}: ${report.reason ?? ''} (${report.events} events read)`,
+      audit.projectionReportText(projections),
+    ].join('\n'),
   );
   if (!report.ok) process.exitCode = 1;
 }

@@ -14,3 +14,7 @@ export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/o
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';
 export { PgliteDatabase } from './db/pglite-database';
 export { PostgresDatabase, type PostgresOptions } from './db/postgres-database';
+export * from './audit/merkle';
+export * from './audit/signing';
+export * from './audit/log-digest';
+export { grantAppRole, migrateAsOwner, roleOfUrl, setupRoles } from './db/app-role';

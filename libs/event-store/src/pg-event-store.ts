@@ -947,7 +947,7 @@ function partsOf(row: EventRow): CanonicalEventParts {
  * the last conversion is kept. A time with more than milliseconds (which the store never writes)
  * keeps its microseconds, so that verify notices it.
  */
-class RecordedAtFormat {
+export class RecordedAtFormat {
   private lastText = '';
   private lastIso = '';
 

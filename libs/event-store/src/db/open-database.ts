@@ -3,6 +3,7 @@ import type { Database } from './database';
 import { PgliteDatabase } from './pglite-database';
 import { PostgresDatabase } from './postgres-database';
 import { migrate } from './migrate';
+import { migrateAsOwner } from './app-role';
 
 export interface DatabaseConfig {
   /** `DATABASE_URL`: a PostgreSQL server. Unset: the embedded PGlite. */
@@ -10,6 +11,12 @@ export interface DatabaseConfig {
   /** `LEDGER_DATA_DIR`: where PGlite keeps its files (default `./.ledger-data`). `memory://` keeps none. */
   readonly dataDir?: string;
   readonly maxConnections?: number;
+  /**
+   * `MIGRATION_DATABASE_URL`: the role that owns the tables and migrates them (default: the
+   * DATABASE_URL role). When it differs, the ledger's own role gets only the rights of
+   * infra/migrations/0014 and never migrates.
+   */
+  readonly migrationUrl?: string;
 }
 
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -17,11 +24,16 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
     databaseUrl: nonEmpty(env.DATABASE_URL),
     dataDir: nonEmpty(env.LEDGER_DATA_DIR) ?? './.ledger-data',
     maxConnections: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
+    migrationUrl: nonEmpty(env.MIGRATION_DATABASE_URL),
   };
 }
 
 /** Opens the configured database and applies every pending migration before returning it. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.databaseUrl && config.migrationUrl && config.migrationUrl !== config.databaseUrl) {
+    await migrateAsOwner(config.migrationUrl, config.databaseUrl);
+    return new PostgresDatabase(config.databaseUrl, { maxConnections: config.maxConnections });
+  }
   const db = config.databaseUrl
     ? new PostgresDatabase(config.databaseUrl, { maxConnections: config.maxConnections })
     : await PgliteDatabase.open(config.dataDir === 'memory://' ? undefined : path.resolve(config.dataDir ?? './.ledger-data'));
