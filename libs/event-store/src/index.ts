@@ -8,6 +8,7 @@ export {
   type AppendSession,
   type WithStreamsOptions,
   HashedEvents,
+  RecordedAtFormat,
 } from './pg-event-store';
 export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';
