@@ -85,11 +85,30 @@ export async function digestLog(db: Database, options: DigestOptions = {}): Prom
 }
 
 /**
+ * The last position committed now, once every event up to it can be read: a transaction still
+ * running when we start (anywhere on the server: pg_snapshot_xmin is server-wide) may hold the
+ * readable head back for a moment, and a checkpoint must not cover positions that a transaction
+ * still running could yet fill. Waits at most `timeoutMs`.
+ */
+export async function settledHead(db: Database, timeoutMs = 30_000, pollMs = 50): Promise<bigint> {
+  const [last] = await db.query<{ position: bigint }>('SELECT position FROM ledger_events ORDER BY position DESC LIMIT 1');
+  const target = last?.position ?? 0n;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const head = await readableHead(db);
+    if (head >= target) return target;
+    if (Date.now() >= deadline)
+      throw new Error(`the log's head stayed below position ${target} for ${timeoutMs} ms: a transaction on the server is still running`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/**
  * The highest position below every transaction still running: a transaction that commits later
  * numbers its events above it (see PgEventStore), so no event can appear later below it.
  */
-async function readableHead(tx: Transaction): Promise<bigint> {
-  const rows = await tx.query<{ position: bigint }>(
+async function readableHead(sql: Transaction | Database): Promise<bigint> {
+  const rows = await sql.query<{ position: bigint }>(
     `SELECT position FROM ledger_events WHERE tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot())) ORDER BY position DESC LIMIT 1`,
   );
   return rows[0]?.position ?? 0n;

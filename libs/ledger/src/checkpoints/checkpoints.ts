@@ -4,6 +4,7 @@ import {
   digestLog,
   keyIdOf,
   MAX_LISTED_BREAKS,
+  settledHead,
   signCheckpoint,
   type ChainBreak,
   type Database,
@@ -85,7 +86,7 @@ export class Checkpoints {
     const key = this.key;
     if (key === undefined)
       throw new CheckpointError('SIGNING_KEY_MISSING', 'no signing key: set LEDGER_SIGNING_KEY_FILE (or LEDGER_SIGNING_KEY) to an Ed25519 PEM private key');
-    const digest = await digestLog(this.db);
+    const digest = await digestLog(this.db, { upTo: await settledHead(this.db) });
     if (digest.breaks.length > 0) {
       const first = digest.breaks[0] as ChainBreak;
       throw new CheckpointError(
