@@ -73,7 +73,7 @@ onServer('the ledger’s own PostgreSQL role [postgres]', () => {
     expect((await new PgEventStore(app).readStream('budget-D-2021')).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('opens with the owner migrating and the app role connected, and refuses to grant the owner's own role', async () => {
+  it('opens with the owner migrating and the app role connected, and refuses to grant to the owning role itself', async () => {
     const db = await openDatabase({ databaseUrl: appUrl, migrationUrl: owner.url });
     try {
       expect(await db.query('SELECT current_user AS who')).toEqual([{ who: role }]);
