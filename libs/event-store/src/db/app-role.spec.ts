@@ -81,6 +81,9 @@ onServer('the ledger’s own PostgreSQL role [postgres]', () => {
     } finally {
       await db.close();
     }
+    // Started with its own URL alone on a database its owner migrated (docker-compose does so), it needs no DDL.
+    const alone = await openDatabase({ databaseUrl: appUrl });
+    await alone.close();
     await expect(grantAppRole(owner.db, 'postgres')).rejects.toThrow(/must not be the role that owns the tables/);
   });
 });

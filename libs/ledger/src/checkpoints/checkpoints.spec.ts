@@ -5,16 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseEvent, type LedgerEvent } from '@ledger/domain';
 import {
-  chainHash,
-  contentHash,
-  GENESIS_HASH,
-  RecordedAtFormat,
   signingKeyFromPem,
   type Sql,
   type SignedCheckpoint,
   type SigningKey,
 } from '@ledger/event-store';
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
+import { rechainStream } from '../testing/forge';
 import { rawInit, rawOpen, rawPay } from '../testing/raw-events';
 import { testLedger } from '../testing/test-ledger';
 import { checkpointAfterClose } from './checkpoint-after-close';
@@ -43,61 +40,6 @@ describeEachEngine('signed checkpoints', (get) => {
       await tx.query('SET LOCAL session_replication_role = replica');
       await fn(tx);
     });
-  }
-
-  /**
-   * The forger's tool: every link of a stream recomputed with the project's own canonical form, and
-   * its head reset, so that `verify` finds nothing.
-   */
-  async function rechain(tx: Sql, streamId: string): Promise<void> {
-    const rows = await tx.query<{
-      position: bigint;
-      event_id: string;
-      stream_version: bigint;
-      type: string;
-      effective_date: string;
-      correction: boolean;
-      data: Record<string, never>;
-      metadata: Record<string, never> | null;
-      recorded_at: string;
-    }>(
-      `SELECT position, event_id, stream_version, type, effective_date, correction, data, metadata, recorded_at::text AS recorded_at
-         FROM ledger_events WHERE stream_id = $1 ORDER BY stream_version`,
-      [streamId],
-    );
-    let prev = GENESIS_HASH;
-    const iso = new RecordedAtFormat();
-    for (const row of rows) {
-      const content = contentHash({
-        eventId: row.event_id,
-        type: row.type,
-        effectiveDate: row.effective_date,
-        correction: row.correction,
-        data: row.data,
-        metadata: row.metadata,
-      });
-      const hash = chainHash(prev, {
-        position: row.position,
-        streamId,
-        streamVersion: row.stream_version,
-        eventId: row.event_id,
-        recordedAt: iso.iso(row.recorded_at),
-        contentHash: content,
-      });
-      await tx.query('UPDATE ledger_events SET content_hash = $2, prev_hash = $3, hash = $4 WHERE position = $1::bigint', [
-        row.position.toString(),
-        content,
-        prev,
-        hash,
-      ]);
-      prev = hash;
-    }
-    const last = rows[rows.length - 1];
-    await tx.query('UPDATE ledger_streams SET version = $2::bigint, last_hash = $3 WHERE stream_id = $1', [
-      streamId,
-      (last?.stream_version ?? -1n).toString(),
-      prev,
-    ]);
   }
 
   beforeEach(async () => {
@@ -138,7 +80,7 @@ describeEachEngine('signed checkpoints', (get) => {
     const cp = await checkpoints().create();
     await tamper(async (tx) => {
       await tx.query(`UPDATE ledger_events SET data = jsonb_set(data, '{amount}', '"1000000.00"') WHERE event_id = 'pay-7'`);
-      await rechain(tx, STREAM);
+      await rechainStream(tx, STREAM);
     });
     expect(await testLedger(get().db).store.verify()).toMatchObject({ ok: true });
     const verification = await checkpoints().verify(cp, key.publicKey);
@@ -152,7 +94,7 @@ describeEachEngine('signed checkpoints', (get) => {
     const cp = await checkpoints().create();
     await tamper(async (tx) => {
       await tx.query(`DELETE FROM ledger_events WHERE event_id = 'pay-19'`);
-      await rechain(tx, STREAM);
+      await rechainStream(tx, STREAM);
     });
     expect(await testLedger(get().db).store.verify()).toMatchObject({ ok: true });
     const verification = await checkpoints().verify(cp, key.publicKey);
@@ -211,7 +153,7 @@ describeEachEngine('signed checkpoints', (get) => {
     // No proof from a log that no longer matches the checkpoint.
     await tamper(async (tx) => {
       await tx.query(`UPDATE ledger_events SET correction = true WHERE event_id = 'pay-1'`);
-      await rechain(tx, STREAM);
+      await rechainStream(tx, STREAM);
     });
     await expect(checkpoints().prove('pay-7', cp)).rejects.toMatchObject({ code: 'CHECKPOINT_MISMATCH' });
   });
