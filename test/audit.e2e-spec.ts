@@ -18,7 +18,12 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 
 const events = [
-  { eventId: 'L1-open', type: 'BudgetLineOpened', effectiveDate: '2021-01-01', data: { lineId: 'L1', department: 'D1', fiscalYear: 2021, kind: 'basic' } },
+  {
+    eventId: 'L1-open',
+    type: 'BudgetLineOpened',
+    effectiveDate: '2021-01-01',
+    data: { lineId: 'L1', department: 'D1', fiscalYear: 2021, kind: 'basic' },
+  },
   { eventId: 'L1-init', type: 'InitialBudgetApproved', effectiveDate: '2021-01-01', data: { lineId: 'L1', amount: '5000000.00' } },
   { eventId: 'p1', type: 'PaymentRecorded', effectiveDate: '2021-02-01', data: { lineId: 'L1', amount: '100.00' } },
   { eventId: 'p2', type: 'PaymentRecorded', effectiveDate: '2021-02-02', data: { lineId: 'L1', amount: '30.04' } },
@@ -47,7 +52,10 @@ for (const engine of testEngines()) {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    async function ledger(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    async function ledger(
+      args: string[],
+      extraEnv: Record<string, string> = {},
+    ): Promise<{ code: number; stdout: string; stderr: string }> {
       try {
         const { stdout, stderr } = await run(process.execPath, ['-r', './tools/register.js', 'apps/cli/src/main.ts', ...args], {
           cwd: ROOT,
@@ -64,7 +72,9 @@ for (const engine of testEngines()) {
     /** The database as an attacker opens it, between two runs of the CLI. */
     async function asAttacker(fn: (db: Database) => Promise<void>): Promise<void> {
       const config = storage.config.database;
-      const db = config.databaseUrl ? new PostgresDatabase(config.databaseUrl, { maxConnections: 1 }) : await PgliteDatabase.open(config.dataDir);
+      const db = config.databaseUrl
+        ? new PostgresDatabase(config.databaseUrl, { maxConnections: 1 })
+        : await PgliteDatabase.open(config.dataDir);
       try {
         await fn(db);
       } finally {
@@ -97,7 +107,13 @@ for (const engine of testEngines()) {
       expect(proof.code).toBe(0);
       const proofFile = path.join(dir, 'proof.json');
       fs.writeFileSync(proofFile, proof.stdout);
-      const checked = await run(process.execPath, [path.join(ROOT, 'tools/verify-proof.js'), '--proof', proofFile, '--public-key', publicFile()]);
+      const checked = await run(process.execPath, [
+        path.join(ROOT, 'tools/verify-proof.js'),
+        '--proof',
+        proofFile,
+        '--public-key',
+        publicFile(),
+      ]);
       expect(checked.stdout).toContain('PROVEN: event p2');
 
       // Projection edit: one UPDATE moves a figure by 1,000,000.00; verify names the line and fails.
@@ -152,8 +168,18 @@ for (const engine of testEngines()) {
       });
 
       it('refuses an oversized event in a JSON array, pages the log by bytes, and lists the checkpoints', async () => {
-        const open = { eventId: 'H1-open', type: 'BudgetLineOpened', effectiveDate: '2021-01-01', data: { lineId: 'H1', department: 'D2', fiscalYear: 2021, kind: 'basic' } };
-        const init = { eventId: 'H1-init', type: 'InitialBudgetApproved', effectiveDate: '2021-01-01', data: { lineId: 'H1', amount: '100.00' } };
+        const open = {
+          eventId: 'H1-open',
+          type: 'BudgetLineOpened',
+          effectiveDate: '2021-01-01',
+          data: { lineId: 'H1', department: 'D2', fiscalYear: 2021, kind: 'basic' },
+        };
+        const init = {
+          eventId: 'H1-init',
+          type: 'InitialBudgetApproved',
+          effectiveDate: '2021-01-01',
+          data: { lineId: 'H1', amount: '100.00' },
+        };
         const pay = { eventId: 'small', type: 'PaymentRecorded', effectiveDate: '2021-05-01', data: { lineId: 'H1', amount: '1.00' } };
         const big = { ...pay, eventId: 'huge', metadata: { note: 'x'.repeat(10 * 1024 * 1024) } };
         const res = await fetch(`${base}/v1/events`, {
@@ -174,7 +200,9 @@ for (const engine of testEngines()) {
 
         const listed = (await (await fetch(`${base}/v1/checkpoints`)).json()) as { checkpoints: { keyId: string; signature: string }[] };
         expect(listed.checkpoints.length).toBeGreaterThanOrEqual(2);
-        expect(listed.checkpoints[0]).toEqual(expect.objectContaining({ keyId: expect.stringMatching(/^sha256:/), signature: expect.any(String) }));
+        expect(listed.checkpoints[0]).toEqual(
+          expect.objectContaining({ keyId: expect.stringMatching(/^sha256:/), signature: expect.any(String) }),
+        );
       }, 120_000);
     });
   });

@@ -9,7 +9,10 @@ import { silentLogger } from './observability/logger';
 import { ingestionMetrics, MetricsRegistry } from './observability/metrics';
 
 /** A payment whose metadata carries `bytes` bytes of text. */
-const padded = (eventId: string, bytes: number) => ({ ...raw.payment(eventId, 'L-A', '1.00'), metadata: { source: 'treasury', note: 'x'.repeat(bytes) } });
+const padded = (eventId: string, bytes: number) => ({
+  ...raw.payment(eventId, 'L-A', '1.00'),
+  metadata: { source: 'treasury', note: 'x'.repeat(bytes) },
+});
 
 describeEachEngine('one event size limit on every way in', (get) => {
   let writer: LedgerWriter;
@@ -35,7 +38,9 @@ describeEachEngine('one event size limit on every way in', (get) => {
         eventId: 'big-array',
         code: 'EVENT_TOO_LARGE',
         field: 'metadata',
-        error: expect.stringMatching(/^event big-array: metadata: is 10485939 bytes as JSON \(its metadata 10485791\); an event may be at most 65536 bytes$/),
+        error: expect.stringMatching(
+          /^event big-array: metadata: is 10485939 bytes as JSON \(its metadata 10485791\); an event may be at most 65536 bytes$/,
+        ),
       },
       expect.objectContaining({ line: 3, eventId: 'big-ndjson', code: 'EVENT_TOO_LARGE' }),
     ]);
@@ -46,7 +51,10 @@ describeEachEngine('one event size limit on every way in', (get) => {
   it('refuses it from Kafka alike, to the dead-letter topic with the same reason', async () => {
     const pipeline = new PaymentPipeline(writer, { logger: silentLogger(), metrics: ingestionMetrics(new MetricsRegistry()) });
     const topic = new FakeTopic('treasury.payments');
-    const result = await pipeline.process([topic.produce(0, 'D1', padded('big-kafka', 80 * 1024)), topic.produce(0, 'D1', padded('ok-kafka', 10))]);
+    const result = await pipeline.process([
+      topic.produce(0, 'D1', padded('big-kafka', 80 * 1024)),
+      topic.produce(0, 'D1', padded('ok-kafka', 10)),
+    ]);
     expect(result.processed.map((p) => p.outcome.status)).toEqual(['dead-letter', 'stored']);
     expect(result.processed[0]?.outcome).toMatchObject({ reason: { code: 'EVENT_TOO_LARGE', field: 'metadata' } });
   });

@@ -53,7 +53,11 @@ export class LedgerModule implements OnApplicationShutdown {
           inject: [DATABASE, PgEventStore],
         },
         // The signing key comes from the environment (LEDGER_SIGNING_KEY_FILE), never from the database.
-        { provide: Checkpoints, useFactory: (db: Database, store: PgEventStore) => new Checkpoints(db, store, signingKeyFromEnv()), inject: [DATABASE, PgEventStore] },
+        {
+          provide: Checkpoints,
+          useFactory: (db: Database, store: PgEventStore) => new Checkpoints(db, store, signingKeyFromEnv()),
+          inject: [DATABASE, PgEventStore],
+        },
         ...LEDGER_HANDLERS,
       ],
       exports: [DATABASE, LEDGER_CONFIG, PgEventStore, LedgerWriter, Checkpoints, CqrsModule],

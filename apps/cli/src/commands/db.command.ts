@@ -11,7 +11,7 @@ export async function dbCommand(args: CliArgs): Promise<void> {
   if (!databaseUrl || !migrationUrl)
     throw new RequestError(
       'INVALID_QUERY',
-      'db setup-roles needs MIGRATION_DATABASE_URL (the owner, which migrates) and DATABASE_URL (the ledger\'s own role, created if missing)',
+      "db setup-roles needs MIGRATION_DATABASE_URL (the owner, which migrates) and DATABASE_URL (the ledger's own role, created if missing)",
     );
   const result = await setupRoles(migrationUrl, databaseUrl);
   process.stdout.write(

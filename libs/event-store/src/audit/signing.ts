@@ -24,7 +24,12 @@ export class SigningKeyError extends Error {
 
 /** `sha256:` and the hex SHA-256 of the public key's DER (SubjectPublicKeyInfo). */
 export function keyIdOf(publicKey: KeyObject): string {
-  return 'sha256:' + createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return (
+    'sha256:' +
+    createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+  );
 }
 
 export function publicKeyPem(publicKey: KeyObject): string {
@@ -38,7 +43,8 @@ export function signingKeyFromPem(pem: string, source: string): SigningKey {
   } catch (error) {
     throw new SigningKeyError(`${source}: not a PEM private key (${(error as Error).message})`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`${source}: an Ed25519 key is required, not ${privateKey.asymmetricKeyType}`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new SigningKeyError(`${source}: an Ed25519 key is required, not ${privateKey.asymmetricKeyType}`);
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }

@@ -61,11 +61,23 @@ onServer('the ledger’s own PostgreSQL role [postgres]', () => {
     ['UPDATE the log', `UPDATE ledger_events SET data = '{}' WHERE event_id = 'e-1'`, /permission denied for table ledger_events/],
     ['DELETE from the log', `DELETE FROM ledger_events WHERE event_id = 'e-2'`, /permission denied for table ledger_events/],
     ['TRUNCATE the log', 'TRUNCATE ledger_events', /permission denied for table ledger_events/],
-    ['disable the append-only trigger', 'ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only', /must be owner of table ledger_events/],
+    [
+      'disable the append-only trigger',
+      'ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only',
+      /must be owner of table ledger_events/,
+    ],
     ['disable every trigger', 'ALTER TABLE ledger_events DISABLE TRIGGER ALL', /must be owner of table ledger_events/],
-    ['set session_replication_role', 'SET session_replication_role = replica', /permission denied to set parameter "session_replication_role"/],
+    [
+      'set session_replication_role',
+      'SET session_replication_role = replica',
+      /permission denied to set parameter "session_replication_role"/,
+    ],
     ['drop the trigger', 'DROP TRIGGER ledger_events_append_only ON ledger_events', /must be owner of (table|relation) ledger_events/],
-    ['replace the guard function', `CREATE OR REPLACE FUNCTION ledger_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$`, /must be owner of function|permission denied for schema/],
+    [
+      'replace the guard function',
+      `CREATE OR REPLACE FUNCTION ledger_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$`,
+      /must be owner of function|permission denied for schema/,
+    ],
     ['alter a projection table', 'ALTER TABLE ledger_lines ADD COLUMN x int', /must be owner of table ledger_lines/],
     ['rewrite the migrations', `DELETE FROM ledger_migrations`, /permission denied for table ledger_migrations/],
   ])('cannot %s', async (_what, statement, error) => {

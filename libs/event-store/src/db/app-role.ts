@@ -39,9 +39,13 @@ export async function migrateAsOwner(migrationUrl: string, databaseUrl: string):
  * password of its URL if it has one), then migrates and grants. Needs a migrating role allowed to
  * create roles.
  */
-export async function setupRoles(migrationUrl: string, databaseUrl: string): Promise<{ appRole: string; created: boolean; applied: string[] }> {
+export async function setupRoles(
+  migrationUrl: string,
+  databaseUrl: string,
+): Promise<{ appRole: string; created: boolean; applied: string[] }> {
   const appRole = roleOfUrl(databaseUrl);
-  if (appRole === roleOfUrl(migrationUrl)) throw new Error(`DATABASE_URL and MIGRATION_DATABASE_URL both log in as ${appRole}: the ledger needs a role of its own`);
+  if (appRole === roleOfUrl(migrationUrl))
+    throw new Error(`DATABASE_URL and MIGRATION_DATABASE_URL both log in as ${appRole}: the ledger needs a role of its own`);
   const owner = new PostgresDatabase(migrationUrl, { maxConnections: 1 });
   let created = false;
   try {

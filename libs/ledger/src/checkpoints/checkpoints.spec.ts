@@ -4,12 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseEvent, type LedgerEvent } from '@ledger/domain';
-import {
-  signingKeyFromPem,
-  type Sql,
-  type SignedCheckpoint,
-  type SigningKey,
-} from '@ledger/event-store';
+import { signingKeyFromPem, type Sql, type SignedCheckpoint, type SigningKey } from '@ledger/event-store';
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { rechainStream } from '../testing/forge';
 import { rawInit, rawOpen, rawPay } from '../testing/raw-events';
@@ -132,10 +127,14 @@ describeEachEngine('signed checkpoints', (get) => {
     const run = (document: unknown) => {
       fs.writeFileSync(path.join(dir, 'proof.json'), JSON.stringify(document));
       try {
-        const out = execFileSync(process.execPath, [path.join(REPO, 'tools/verify-proof.js'), '--proof', path.join(dir, 'proof.json'), '--public-key', path.join(dir, 'key.pem')], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const out = execFileSync(
+          process.execPath,
+          [path.join(REPO, 'tools/verify-proof.js'), '--proof', path.join(dir, 'proof.json'), '--public-key', path.join(dir, 'key.pem')],
+          {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         return { code: 0, out };
       } catch (error) {
         const e = error as { status: number; stderr: string };
@@ -146,7 +145,10 @@ describeEachEngine('signed checkpoints', (get) => {
     expect(run(proof)).toEqual({ code: 0, out: expect.stringContaining('PROVEN: event pay-7') });
     const changed = { ...proof, event: { ...proof.event, data: { ...proof.event.data, amount: '1000000.00' } } };
     expect(run(changed)).toEqual({ code: 1, out: expect.stringContaining('do not lead to the signed digest') });
-    expect(run({ ...proof, checkpoint: { ...cp, digest: '0'.repeat(64) } })).toEqual({ code: 1, out: expect.stringContaining('signature') });
+    expect(run({ ...proof, checkpoint: { ...cp, digest: '0'.repeat(64) } })).toEqual({
+      code: 1,
+      out: expect.stringContaining('signature'),
+    });
     fs.writeFileSync(path.join(dir, 'key.pem'), newKey().publicPem);
     expect(run(proof)).toEqual({ code: 1, out: expect.stringContaining('not by this key') });
     fs.rmSync(dir, { recursive: true });
@@ -169,7 +171,12 @@ describeEachEngine('signed checkpoints', (get) => {
     await checkpointAfterClose(checkpoints(), pay, await ledger.writer.append(pay));
     expect((await checkpoints().list()).checkpoints).toHaveLength(0);
     const close = [
-      parse({ eventId: 'close-q1', type: 'PeriodClosed', effectiveDate: '2021-03-31', data: { department: 'D1', fiscalYear: 2021, period: 'Q1' } }),
+      parse({
+        eventId: 'close-q1',
+        type: 'PeriodClosed',
+        effectiveDate: '2021-03-31',
+        data: { department: 'D1', fiscalYear: 2021, period: 'Q1' },
+      }),
     ];
     const results = await ledger.writer.append(close);
     await checkpointAfterClose(checkpoints('no key'), close, results);

@@ -85,7 +85,10 @@ export class Checkpoints {
   async create(): Promise<SignedCheckpoint> {
     const key = this.key;
     if (key === undefined)
-      throw new CheckpointError('SIGNING_KEY_MISSING', 'no signing key: set LEDGER_SIGNING_KEY_FILE (or LEDGER_SIGNING_KEY) to an Ed25519 PEM private key');
+      throw new CheckpointError(
+        'SIGNING_KEY_MISSING',
+        'no signing key: set LEDGER_SIGNING_KEY_FILE (or LEDGER_SIGNING_KEY) to an Ed25519 PEM private key',
+      );
     const digest = await digestLog(this.db, { upTo: await settledHead(this.db) });
     if (digest.breaks.length > 0) {
       const first = digest.breaks[0] as ChainBreak;
@@ -95,7 +98,13 @@ export class Checkpoints {
       );
     }
     const checkpoint = signCheckpoint(
-      { position: digest.position.toString(), events: digest.events, digest: digest.digest, keyId: key.keyId, createdAt: this.now().toISOString() },
+      {
+        position: digest.position.toString(),
+        events: digest.events,
+        digest: digest.digest,
+        keyId: key.keyId,
+        createdAt: this.now().toISOString(),
+      },
       key,
     );
     // One checkpoint per position and key: signing an unchanged log again gives back the first.
@@ -153,7 +162,10 @@ export class Checkpoints {
         message: `the log holds ${digest.events} events up to position ${checkpoint.position}; the checkpoint covers ${checkpoint.events} (events were ${digest.events < checkpoint.events ? 'removed' : 'added'})`,
       });
     if (digest.digest !== checkpoint.digest)
-      problems.push({ kind: 'tree', message: `the log up to position ${checkpoint.position} does not hash to the signed digest: its history was changed` });
+      problems.push({
+        kind: 'tree',
+        message: `the log up to position ${checkpoint.position} does not hash to the signed digest: its history was changed`,
+      });
     for (const b of digest.breaks) problems.push({ kind: 'chain', position: b.position, message: b.reason });
     const listed = problems.slice(0, MAX_LISTED_BREAKS);
     return {
@@ -176,7 +188,10 @@ export class Checkpoints {
     const found = digest.found;
     const leaves = digest.leaves;
     if (found === undefined || leaves === undefined)
-      throw new CheckpointError('EVENT_NOT_COVERED', `event ${eventId} is not among the ${checkpoint.events} events up to position ${checkpoint.position}`);
+      throw new CheckpointError(
+        'EVENT_NOT_COVERED',
+        `event ${eventId} is not among the ${checkpoint.events} events up to position ${checkpoint.position}`,
+      );
     return {
       format: INCLUSION_PROOF_FORMAT,
       checkpoint,

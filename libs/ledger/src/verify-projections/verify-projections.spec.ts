@@ -23,11 +23,21 @@ describeEachEngine('verify checks the projections against the log', (get) => {
       rawOpen('L2', 'D1'),
       rawInit('L2', '800.00'),
       { eventId: 'adj-1', type: 'BudgetAdjusted', effectiveDate: '2021-02-01', data: { lineId: 'L2', amount: '-100.00' } },
-      { eventId: 'tr-1', type: 'BudgetTransferred', effectiveDate: '2021-02-02', data: { fromLineId: 'L1', toLineId: 'L2', amount: '50.00', routine: true } },
+      {
+        eventId: 'tr-1',
+        type: 'BudgetTransferred',
+        effectiveDate: '2021-02-02',
+        data: { fromLineId: 'L1', toLineId: 'L2', amount: '50.00', routine: true },
+      },
       rawPay('pay-1', 'L1', '30.04'),
       rawPay('pay-2', 'L2', '20.00'),
       { eventId: 'rev-1', type: 'PaymentReversed', effectiveDate: '2021-03-05', data: { paymentEventId: 'pay-2', amount: '5.00' } },
-      { eventId: 'close-q1', type: 'PeriodClosed', effectiveDate: '2021-03-31', data: { department: 'D1', fiscalYear: 2021, period: 'Q1' } },
+      {
+        eventId: 'close-q1',
+        type: 'PeriodClosed',
+        effectiveDate: '2021-03-31',
+        data: { department: 'D1', fiscalYear: 2021, period: 'Q1' },
+      },
       { eventId: 'pay-3', type: 'PaymentRecorded', effectiveDate: '2021-03-10', correction: true, data: { lineId: 'L1', amount: '7.00' } },
     ]);
     expect(summary.rejected).toEqual([]);
@@ -39,8 +49,10 @@ describeEachEngine('verify checks the projections against the log', (get) => {
     expect(await verify()).toMatchObject({ ok: true, problems: [] });
   });
 
-  it("names a line whose totals were changed by an UPDATE of the projection, and rebuild puts it right", async () => {
-    await tamper((tx) => tx.query(`UPDATE ledger_lines SET executed_fen = executed_fen + 100000000 WHERE line_id = 'L1'`).then(() => undefined));
+  it('names a line whose totals were changed by an UPDATE of the projection, and rebuild puts it right', async () => {
+    await tamper((tx) =>
+      tx.query(`UPDATE ledger_lines SET executed_fen = executed_fen + 100000000 WHERE line_id = 'L1'`).then(() => undefined),
+    );
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([
@@ -55,13 +67,17 @@ describeEachEngine('verify checks the projections against the log', (get) => {
   });
 
   it('names the line whose movements were changed (what view and the reported figures read), and the closed quarter it changes', async () => {
-    await tamper((tx) => tx.query(`UPDATE ledger_movements SET executed_fen = 100000000 WHERE line_id = 'L1' AND executed_fen = 3004`).then(() => undefined));
+    await tamper((tx) =>
+      tx.query(`UPDATE ledger_movements SET executed_fen = 100000000 WHERE line_id = 'L1' AND executed_fen = 3004`).then(() => undefined),
+    );
     const report = await verify();
     expect(report.problems.map((p) => [p.table, p.subject])).toEqual([
       ['ledger_movements', 'line L1'],
       ['reported', 'D1 2021-Q1'],
     ]);
-    expect(report.problems[0]?.message).toMatch(/^line L1: 1 movement\(s\) differ from the log, the first at position \d+ \(executed \+999969\.96, adjusted 0\.00 against the log\)$/);
+    expect(report.problems[0]?.message).toMatch(
+      /^line L1: 1 movement\(s\) differ from the log, the first at position \d+ \(executed \+999969\.96, adjusted 0\.00 against the log\)$/,
+    );
     expect(report.problems[1]?.message).toContain('reported 执行数 1000022.00');
   });
 

@@ -177,7 +177,11 @@ async function comparePeriods(tx: Transaction): Promise<ProjectionProblem[]> {
   );
   return rows.map((r) => {
     const subject = `${r.department} ${r.fiscal_year}-Q${r.quarter}`;
-    const why = !r.projected ? 'closed in the log, open in the projection' : !r.derived ? 'closed in the projection, but no event closes it' : 'its close differs from the PeriodClosed event';
+    const why = !r.projected
+      ? 'closed in the log, open in the projection'
+      : !r.derived
+        ? 'closed in the projection, but no event closes it'
+        : 'its close differs from the PeriodClosed event';
     return { table: 'ledger_periods', subject, message: `${subject}: ${why}` };
   });
 }
