@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     await runCommand(args);
-    return 0;
+    // A check that found a problem (verify) sets the exit code itself and still prints its report.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const failure = CliFailure.from(error);
     if (args.json) process.stdout.write(`${JSON.stringify({ error: failure.body })}\n`);
