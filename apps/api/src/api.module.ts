@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { createLogger, kafkaConfigFromEnv, KafkaHealth } from '@ledger/ingestion';
 import { LedgerModule, type LedgerConfig } from '@ledger/ledger';
 import { DepartmentsController } from './departments/departments.controller';
+import { CheckpointsController } from './checkpoints/checkpoints.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { LinesController } from './lines/lines.controller';
@@ -15,7 +16,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [LedgerModule.forRoot(config)],
-      controllers: [EventsController, DepartmentsController, LinesController, HealthController, MetricsController],
+      controllers: [EventsController, CheckpointsController, DepartmentsController, LinesController, HealthController, MetricsController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         // Readiness and lag probes of the broker; inert when KAFKA_BROKERS is unset.

@@ -16,6 +16,9 @@ export const CLI_OPTIONS = {
   margin: { type: 'string' },
   limit: { type: 'string' },
   after: { type: 'string' },
+  checkpoint: { type: 'string' },
+  event: { type: 'string' },
+  'public-key': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -37,6 +40,9 @@ export interface CliArgs {
   readonly margin?: string;
   readonly limit?: string;
   readonly after?: string;
+  readonly checkpoint?: string;
+  readonly event?: string;
+  readonly publicKey?: string;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -61,6 +67,9 @@ export function parseCli(argv: string[]): CliArgs {
     margin: values.margin,
     limit: values.limit,
     after: values.after,
+    checkpoint: values.checkpoint,
+    event: values.event,
+    publicKey: values['public-key'],
     json: values.json ?? false,
     help: values.help ?? false,
   };
@@ -79,7 +88,10 @@ Commands:
   scorecard           评分表 items and project self-evaluation     --department --year [--known-at]
   warnings            lines lagging 序时进度 (前快后慢)             --department [--as-of] [--by line|project] [--margin 0.10]
   close-period        close a quarter (季度结账)                    --department --year --period Q1..Q4
-  verify              recompute the tamper-evidence hash chain
+  verify              recompute the hash chain, and every projection from the log   [--checkpoint <file|->]
+  checkpoint          sign the log up to its head (needs LEDGER_SIGNING_KEY_FILE); stored as an event
+  prove               inclusion proof of one event in a checkpoint  --event <eventId> --checkpoint <file>
+  db setup-roles      grant the app role (DATABASE_URL's user) its least rights; run with MIGRATION_DATABASE_URL
   rebuild             rebuild every projection from the log
   serve               HTTP API on PORT (default 3000), OpenAPI at /docs
   consume             Kafka: treasury payments in, ledger events and alerts out (needs KAFKA_BROKERS)

@@ -32,6 +32,8 @@ import type { VerifyReport } from '@ledger/event-store';
 import type { CliArgs } from './args';
 import { cliLedgerConfig } from './owner';
 import { money, pct, renderTable } from './table';
+import * as audit from './commands/audit.command';
+import { dbCommand } from './commands/db.command';
 
 /** What the CLI reports when a command could not run. */
 export class CliFailure extends Error {
@@ -101,7 +103,13 @@ export async function runCommand(args: CliArgs): Promise<void> {
     case 'demo':
       return demo(args);
     case 'verify':
-      return verify(args);
+      return args.checkpoint === undefined ? verify(args) : audit.verifyCheckpointCommand(args);
+    case 'checkpoint':
+      return audit.checkpointCommand(args);
+    case 'prove':
+      return audit.proveCommand(args);
+    case 'db':
+      return dbCommand(args);
     case 'rebuild':
       return rebuild(args);
     case 'serve':
@@ -199,16 +207,22 @@ async function trace(args: CliArgs): Promise<void> {
 }
 
 async function verify(args: CliArgs): Promise<void> {
-  const report: VerifyReport = await withLedger((app) => app.get(QueryBus).execute(new VerifyLedgerQuery()));
-  print(args, report, () =>
-    report.ok
-      ? `ok: ${report.events} events, hash chain intact`
-      : [
-          `BROKEN: ${report.breaks?.length ?? 1}${report.truncated === true ? ' or more' : ''} breaks (${report.events} events read)`,
-          ...(report.breaks ?? [{ position: report.firstBrokenPosition, reason: report.reason ?? '' }]).map(
-            (b) => `  ${b.position === undefined ? '' : `position ${b.position}: `}${b.reason}`,
-          ),
-        ].join('\n'),
+  const [report, projections] = await withLedger(async (app) => {
+    const chain: VerifyReport = await app.get(QueryBus).execute(new VerifyLedgerQuery());
+    return [chain, await audit.verifyProjectionsCommand(app)] as const;
+  });
+  print(args, { ...report, projections }, () =>
+    [
+      report.ok
+        ? `ok: ${report.events} events, hash chain intact`
+        : [
+            `BROKEN: ${report.breaks?.length ?? 1}${report.truncated === true ? ' or more' : ''} breaks (${report.events} events read)`,
+            ...(report.breaks ?? [{ position: report.firstBrokenPosition, reason: report.reason ?? '' }]).map(
+              (b) => `  ${b.position === undefined ? '' : `position ${b.position}: `}${b.reason}`,
+            ),
+          ].join('\n'),
+      audit.projectionReportText(projections),
+    ].join('\n'),
   );
   if (!report.ok) process.exitCode = 1;
 }

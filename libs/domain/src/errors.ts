@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'INVALID_EVENT',
   'UNKNOWN_EVENT_TYPE',
   'LINE_TOO_LONG',
+  'EVENT_TOO_LARGE',
   // Idempotency.
   'EVENT_ID_CONFLICT',
   // Budget rules.

@@ -31,7 +31,17 @@ export const EVENT_LIMITS = {
   tags: 32,
   /** Nesting depth of metadata; deeper documents are refused rather than recursed into. */
   metadataDepth: 32,
+  /**
+   * Bytes of an event as JSON (UTF-8), metadata included: the default of the one size limit that
+   * every way in (NDJSON, JSON arrays, Kafka) applies here. Configured by LEDGER_MAX_EVENT_BYTES.
+   */
+  eventBytes: 64 * 1024,
 } as const;
+
+export interface ParseOptions {
+  /** Largest event accepted, in bytes of its JSON (default EVENT_LIMITS.eventBytes). */
+  readonly maxEventBytes?: number;
+}
 
 const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const FUNCTION_CODE = /^\d{3}(?:\d{2}){0,2}$/;
@@ -346,7 +356,7 @@ function build(type: EventType, envelope: Envelope, data: Record<string, unknown
   }
 }
 
-function parseOrThrow(raw: unknown): LedgerEvent {
+function parseOrThrow(raw: unknown, options: ParseOptions): LedgerEvent {
   if (!isPlainObject(raw)) fail(undefined, 'must be a JSON object');
 
   if (!given(raw, 'eventId')) fail('eventId', 'is required');
@@ -355,6 +365,8 @@ function parseOrThrow(raw: unknown): LedgerEvent {
     fail('eventId', `must be 1..${EVENT_LIMITS.eventIdChars} characters of [A-Za-z0-9._:-]`);
   }
   try {
+    // First, before anything walks the event: an oversized one costs no more than measuring it.
+    checkSize(raw, options.maxEventBytes ?? EVENT_LIMITS.eventBytes);
     if (!given(raw, 'type')) fail('type', 'is required');
     const type = raw.type;
     if (typeof type !== 'string') fail('type', 'must be a string');
@@ -391,13 +403,50 @@ function parseOrThrow(raw: unknown): LedgerEvent {
 }
 
 /**
+ * An event larger than the limit is refused whole (EVENT_TOO_LARGE): stored, it would have to be
+ * read back, published to Kafka and served to followers in one piece. Measured as the bytes of
+ * its JSON in UTF-8, whichever transport brought it.
+ */
+function checkSize(raw: Record<string, unknown>, maxBytes: number): void {
+  let bytes: number;
+  try {
+    bytes = utf8Length(JSON.stringify(raw));
+  } catch {
+    fail(undefined, 'is not a JSON value');
+  }
+  if (bytes <= maxBytes) return;
+  const metadataBytes = raw.metadata === undefined ? 0 : utf8Length(JSON.stringify(raw.metadata) ?? '');
+  throw new LedgerError(
+    'EVENT_TOO_LARGE',
+    metadataBytes * 2 > bytes ? 'metadata' : undefined,
+    `is ${bytes} bytes as JSON (its metadata ${metadataBytes}); an event may be at most ${maxBytes} bytes`,
+  );
+}
+
+/** Bytes of a string in UTF-8, without an encoder (the domain imports no platform API). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      // A surrogate pair: two UTF-16 units, four bytes.
+      bytes += 2;
+      i += 1;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/**
  * Validates one raw event (parsed JSON). Never throws for bad input: every refusal is an
  * INVALID_EVENT or UNKNOWN_EVENT_TYPE LedgerError whose `field` is a path ('data.amount',
  * 'effectiveDate') and whose eventId is set once the eventId itself is valid.
  */
-export function parseEvent(raw: unknown): ParseResult {
+export function parseEvent(raw: unknown, options: ParseOptions = {}): ParseResult {
   try {
-    return { ok: true, event: parseOrThrow(raw) };
+    return { ok: true, event: parseOrThrow(raw, options) };
   } catch (error) {
     if (error instanceof LedgerError) return { ok: false, error };
     throw error;

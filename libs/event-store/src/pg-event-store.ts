@@ -368,6 +368,31 @@ export class PgEventStore implements EventStore {
     return toStoredEvents(rows);
   }
 
+  /**
+   * readAll bounded by bytes as well as by count, for followers over HTTP: the page stops before
+   * the event that would take the JSON of data and metadata past `maxBytes`, but always holds at
+   * least one event, so that a page can always be delivered and a follower always moves on. Sizes
+   * are measured in the database, so an oversized page is never read into this process.
+   */
+  async readAllWithin(options: ReadAllOptions & { readonly maxBytes: number }): Promise<StoredEvent[]> {
+    const limit = Math.min(assertLimit(options.limit), READ_ALL_MAX_LIMIT);
+    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    const rows = await this.db.query<EventRow>(
+      `WITH page AS (
+         SELECT position, octet_length(data::text) + COALESCE(octet_length(metadata::text), 0) AS bytes FROM ledger_events
+          WHERE position > $1::bigint AND tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+          ORDER BY position LIMIT $2::int
+       ), running AS (
+         SELECT position, sum(bytes) OVER (ORDER BY position) AS upto, bytes FROM page
+       )
+       SELECT ${EVENT_COLUMNS} FROM ledger_events
+        WHERE position IN (SELECT position FROM running WHERE upto <= $3::bigint OR upto = bytes)
+        ORDER BY position`,
+      [options.after.toString(), String(limit), String(options.maxBytes)],
+    );
+    return toStoredEvents(rows);
+  }
+
   async headPosition(): Promise<bigint> {
     // Walks the primary key down from the top: only the few rows of running transactions are skipped.
     const rows = await this.db.query<{ position: bigint }>(
@@ -1000,7 +1025,7 @@ function partsOf(row: EventRow): CanonicalEventParts {
  * the last conversion is kept. A time with more than milliseconds (which the store never writes)
  * keeps its microseconds, so that verify notices it.
  */
-class RecordedAtFormat {
+export class RecordedAtFormat {
   private lastText = '';
   private lastIso = '';
 

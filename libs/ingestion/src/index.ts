@@ -10,3 +10,4 @@ export * from './kafka/kafka-client';
 export * from './kafka/kafka-consumer';
 export * from './kafka/kafka-health';
 export * from './kafka/topics';
+export * from './event-limits';

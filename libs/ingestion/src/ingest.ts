@@ -1,5 +1,6 @@
 import type { LedgerEvent } from '@ledger/domain';
-import { LedgerError, parseEvent } from '@ledger/domain';
+import { LedgerError, parseEvent, type ParseOptions } from '@ledger/domain';
+import { eventParseOptionsFromEnv } from './event-limits';
 import type { AppendItemResult } from '@ledger/ledger/append/ledger-writer';
 import type { NdjsonLine } from './ndjson-lines';
 
@@ -111,6 +112,7 @@ export class Ingestion {
   constructor(
     appender: BatchAppender,
     private readonly batchSize = DEFAULT_BATCH_SIZE,
+    private readonly parseOptions: ParseOptions = eventParseOptionsFromEnv(),
   ) {
     this.appends = new OrderedAppends(appender);
   }
@@ -134,7 +136,7 @@ export class Ingestion {
 
   /** Takes one already-parsed JSON value (an item of a JSON array body, a Kafka message). */
   async addValue(lineNo: number, raw: unknown): Promise<void> {
-    const parsed = parseEvent(raw);
+    const parsed = parseEvent(raw, this.parseOptions);
     if (!parsed.ok) {
       this.reject(lineNo, parsed.error.eventId ?? null, parsed.error);
       return;

@@ -13,3 +13,6 @@ export * from './query-ratios/query-ratios.query';
 export * from './query-scorecard/query-scorecard.query';
 export * from './query-warnings/query-warnings.query';
 export * from './demo/seed-002';
+export * from './checkpoints';
+export * from './verify-projections/verify-projections.query';
+export * from './verify-projections/verify-projections';

@@ -1,7 +1,8 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { openDatabase, PgEventStore, type Database } from '@ledger/event-store';
+import { openDatabase, PgEventStore, signingKeyFromEnv, type Database } from '@ledger/event-store';
 import { LedgerWriter, SYSTEM_CLOCK, type Clock } from './append/ledger-writer';
+import { Checkpoints } from './checkpoints/checkpoints';
 import { AppendEventsHandler } from './append-events/append-events.handler';
 import { ledgerConfigFromEnv, type LedgerConfig } from './ledger.config';
 import { GetProgressHandler } from './query-progress/query-progress.handler';
@@ -13,6 +14,7 @@ import { GetViewHandler } from './query-view/query-view.handler';
 import { RebuildProjectionsHandler } from './rebuild-projections/rebuild-projections.handler';
 import { CLOCK, DATABASE, LEDGER_CONFIG } from './tokens';
 import { VerifyLedgerHandler } from './verify-ledger/verify-ledger.handler';
+import { VerifyProjectionsHandler } from './verify-projections/verify-projections.handler';
 
 export const LEDGER_HANDLERS = [
   AppendEventsHandler,
@@ -23,6 +25,7 @@ export const LEDGER_HANDLERS = [
   GetScorecardHandler,
   GetWarningsHandler,
   VerifyLedgerHandler,
+  VerifyProjectionsHandler,
   RebuildProjectionsHandler,
 ];
 
@@ -55,9 +58,15 @@ export class LedgerModule implements OnApplicationShutdown {
             }),
           inject: [DATABASE, PgEventStore, CLOCK],
         },
+        // The signing key comes from the environment (LEDGER_SIGNING_KEY_FILE), never from the database.
+        {
+          provide: Checkpoints,
+          useFactory: (db: Database, store: PgEventStore) => new Checkpoints(db, store, signingKeyFromEnv()),
+          inject: [DATABASE, PgEventStore],
+        },
         ...LEDGER_HANDLERS,
       ],
-      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, CqrsModule],
+      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, Checkpoints, CqrsModule],
     };
   }
 

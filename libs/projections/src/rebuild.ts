@@ -157,6 +157,13 @@ const MAX_POSITION = '9223372036854775807';
  * changes them needs no change here). Inside the caller's transaction: a failure leaves them be.
  */
 async function withoutIndexes(tx: Transaction, table: string, fill: () => Promise<void>): Promise<void> {
+  // Only the table's owner may drop and add constraints. The ledger's own role on a server with
+  // two roles (docs/decisions/0011) is not the owner: it fills the table with its indexes in place.
+  const [owner] = await tx.query<{ owns: boolean }>(
+    'SELECT pg_has_role(current_user, relowner, $2) AS owns FROM pg_class WHERE oid = $1::regclass',
+    [table, 'USAGE'],
+  );
+  if (owner?.owns !== true) return fill();
   const constraints = await tx.query<{ name: string; definition: string }>(
     `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
       WHERE conrelid = $1::regclass AND contype IN ('p', 'u') ORDER BY conname`,

@@ -9,6 +9,12 @@ import { PgEventStore, READ_ALL_MAX_LIMIT } from '@ledger/event-store';
 /** A JSON array body is parsed whole, so it has a size limit; NDJSON streams in any size. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_WAIT_SECONDS = 30;
+/**
+ * Bytes of data and metadata per page of `GET /v1/events` (default and most): a page always fits
+ * in a response whatever the events hold, and always has at least one event.
+ */
+export const DEFAULT_PAGE_BYTES = 4 * 1024 * 1024;
+export const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 
 @ApiTags('events')
 @Controller('v1/events')
@@ -49,19 +55,30 @@ export class EventsController {
   @ApiQuery({ name: 'after', required: false, description: 'last position seen, as returned in lastPosition (default 0)' })
   @ApiQuery({ name: 'limit', required: false, description: `at most this many (default 1000, max ${READ_ALL_MAX_LIMIT})` })
   @ApiQuery({
+    name: 'maxBytes',
+    required: false,
+    description: `stop the page before its events' data and metadata pass this many bytes (default ${DEFAULT_PAGE_BYTES}, max ${MAX_PAGE_BYTES}); a page always has at least one event`,
+  })
+  @ApiQuery({
     name: 'wait',
     required: false,
     description: `long-poll: wait up to this many seconds (max ${MAX_WAIT_SECONDS}) for an event`,
   })
-  async follow(@Query('after') afterText?: string, @Query('limit') limitText?: string, @Query('wait') waitText?: string) {
+  async follow(
+    @Query('after') afterText?: string,
+    @Query('limit') limitText?: string,
+    @Query('wait') waitText?: string,
+    @Query('maxBytes') maxBytesText?: string,
+  ) {
     const after = parsePosition(afterText ?? '0');
     const limit = parseInteger(limitText ?? '1000', 'limit', 1, READ_ALL_MAX_LIMIT);
+    const maxBytes = parseInteger(maxBytesText ?? String(DEFAULT_PAGE_BYTES), 'maxBytes', 1, MAX_PAGE_BYTES);
     const waitMs = parseInteger(waitText ?? '0', 'wait', 0, MAX_WAIT_SECONDS) * 1000;
     const deadline = Date.now() + waitMs;
-    let events = await this.store.readAll({ after, limit });
+    let events = await this.store.readAllWithin({ after, limit, maxBytes });
     while (events.length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      events = await this.store.readAll({ after, limit });
+      events = await this.store.readAllWithin({ after, limit, maxBytes });
     }
     const last = events[events.length - 1];
     return {

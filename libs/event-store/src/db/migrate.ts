@@ -28,6 +28,9 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  * Returns the names applied.
  */
 export async function migrate(db: Database, migrations: Migration[] = loadMigrations()): Promise<string[]> {
+  // Nothing to do is found without DDL, so that a role that may not create tables (the ledger's
+  // own role, docs/decisions/0011) starts on a database its owner has migrated.
+  if (await allApplied(db, migrations)) return [];
   // Under the lock too: two first starts on a fresh database would both try to create the table,
   // and IF NOT EXISTS does not stop the second from failing on the catalog's unique index.
   await db.transaction(async (tx) => {
@@ -97,4 +100,12 @@ export function splitStatements(script: string): string[] {
   }
   if (current.trim() !== '') statements.push(current.trim());
   return statements;
+}
+
+async function allApplied(db: Database, migrations: readonly Migration[]): Promise<boolean> {
+  const [table] = await db.query<{ exists: boolean }>(`SELECT to_regclass('ledger_migrations') IS NOT NULL AS exists`);
+  if (table?.exists !== true) return false;
+  const rows = await db.query<{ name: string }>('SELECT name FROM ledger_migrations');
+  const applied = new Set(rows.map((r) => r.name));
+  return migrations.every((m) => applied.has(m.name));
 }

@@ -4,6 +4,7 @@ import { PgliteDatabase } from './pglite-database';
 import { PostgresDatabase } from './postgres-database';
 import { migrate } from './migrate';
 import { DEFAULT_OWNER_WAIT_MS, openEmbedded, type OwnerOptions } from './owner/open-embedded';
+import { migrateAsOwner } from './app-role';
 
 export interface DatabaseConfig {
   /** `DATABASE_URL`: a PostgreSQL server. Unset: the embedded PGlite. */
@@ -13,6 +14,12 @@ export interface DatabaseConfig {
   readonly maxConnections?: number;
   /** How this process stands towards the owner of the embedded data directory (DESIGN.md §10). */
   readonly owner?: OwnerOptions;
+  /**
+   * `MIGRATION_DATABASE_URL`: the role that owns the tables and migrates them (default: the
+   * DATABASE_URL role). When it differs, the ledger's own role gets only the rights of
+   * infra/migrations/0014 and never migrates.
+   */
+  readonly migrationUrl?: string;
 }
 
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -21,11 +28,16 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
     dataDir: nonEmpty(env.LEDGER_DATA_DIR) ?? './.ledger-data',
     maxConnections: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
     owner: { waitMs: ownerWaitMs(env.LEDGER_OWNER_WAIT_MS) },
+    migrationUrl: nonEmpty(env.MIGRATION_DATABASE_URL),
   };
 }
 
 /** Opens the configured database and applies every pending migration before returning it. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.databaseUrl && config.migrationUrl && config.migrationUrl !== config.databaseUrl) {
+    await migrateAsOwner(config.migrationUrl, config.databaseUrl);
+    return new PostgresDatabase(config.databaseUrl, { maxConnections: config.maxConnections });
+  }
   const db = config.databaseUrl
     ? new PostgresDatabase(config.databaseUrl, { maxConnections: config.maxConnections })
     : config.dataDir === 'memory://'

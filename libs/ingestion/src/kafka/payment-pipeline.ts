@@ -1,5 +1,6 @@
 import type { ErrorCode, LedgerEvent } from '@ledger/domain';
-import { LedgerError, parseEvent } from '@ledger/domain';
+import { LedgerError, parseEvent, type ParseOptions } from '@ledger/domain';
+import { eventParseOptionsFromEnv } from '../event-limits';
 import { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/ledger/append/ledger-writer';
 import type { BatchAppender } from '../ingest';
 import { DEFAULT_BATCH_SIZE, OrderedAppends } from '../ingest';
@@ -83,6 +84,8 @@ export interface PaymentPipelineOptions {
   readonly batchSize?: number;
   /** A value larger than this is refused (LINE_TOO_LONG) without being parsed. */
   readonly maxMessageBytes?: number;
+  /** The size limit of an event (default: LEDGER_MAX_EVENT_BYTES, else 64 KiB), the same as every other way in. */
+  readonly parseOptions?: ParseOptions;
   /** The `source` label of the counters. */
   readonly source?: string;
   readonly logger?: Logger;
@@ -100,6 +103,7 @@ export class PaymentPipeline {
   private readonly batchSize: number;
   private readonly maxMessageBytes: number;
   private readonly source: string;
+  private readonly parseOptions: ParseOptions;
   private readonly logger: Logger;
   private readonly metrics: IngestionMetrics;
   private readonly now: () => Date;
@@ -114,6 +118,7 @@ export class PaymentPipeline {
     }
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.source = options.source ?? 'kafka';
+    this.parseOptions = options.parseOptions ?? eventParseOptionsFromEnv();
     this.logger = options.logger ?? silentLogger();
     this.metrics = options.metrics ?? ingestionMetrics();
     this.now = options.now ?? (() => new Date());
@@ -237,7 +242,7 @@ export class PaymentPipeline {
     } catch (error) {
       return { ok: false, error: new LedgerError('INVALID_JSON', undefined, `not valid JSON (${(error as Error).message})`) };
     }
-    const parsed = parseEvent(raw);
+    const parsed = parseEvent(raw, this.parseOptions);
     return parsed.ok ? parsed : { ok: false, error: parsed.error };
   }
 

@@ -1,0 +1,201 @@
+import { canonicalJson, chainHash, contentHashOfParts, GENESIS_HASH } from '../canonical';
+import type { Database, Transaction } from '../db/database';
+import type { JsonObject } from '../event-store';
+import { RecordedAtFormat } from '../pg-event-store';
+import { LeafHashes, MerkleAccumulator } from './merkle';
+
+/**
+ * One walk of the log in position order, inside one REPEATABLE READ snapshot, that recomputes
+ * every event's content hash and chain link from its stored columns (as verify does) and feeds
+ * the recomputed chain hashes, as leaves, to an RFC 6962 Merkle tree. A checkpoint signs its root;
+ * verifying a checkpoint walks again and compares. The leaf is the recomputed hash, not the
+ * stored one, so rewriting content and recomputing every stored hash after it still changes the
+ * root, and so does removing or reordering an event.
+ */
+
+const PAGE_SIZE = 5_000;
+/** Breaks listed in a walk's result; more are counted, not listed. */
+export const MAX_LISTED_BREAKS = 100;
+
+/** An event as an inclusion proof carries it: enough to recompute its chain hash, the leaf. */
+export interface ProvenEvent {
+  readonly position: string;
+  readonly streamId: string;
+  readonly streamVersion: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly effectiveDate: string;
+  readonly correction: boolean;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject | null;
+  readonly recordedAt: string;
+  /** The previous link of its stream (64 zeros for a stream's first event). */
+  readonly prevHash: string;
+}
+
+export interface ChainBreak {
+  readonly position: string;
+  readonly reason: string;
+}
+
+export interface LogDigest {
+  /** The last position covered: the checkpoint's position, or the log's head when none was asked for. */
+  readonly position: bigint;
+  readonly events: number;
+  /** Hex root. */
+  readonly digest: string;
+  readonly breaks: ChainBreak[];
+  readonly breaksNotListed: number;
+  /** With `keepLeaves`: every leaf hash, for inclusion proofs. */
+  readonly leaves?: LeafHashes;
+  /** With `find`: the event and its leaf index. */
+  readonly found?: { readonly index: number; readonly event: ProvenEvent };
+}
+
+export interface DigestOptions {
+  /** Cover events with position ≤ upTo; default the log's head (what a follower can read now). */
+  readonly upTo?: bigint;
+  readonly keepLeaves?: boolean;
+  /** An eventId to locate among the leaves. */
+  readonly find?: string;
+}
+
+interface Row {
+  position: bigint;
+  streamId: string;
+  streamVersion: bigint;
+  eventId: string;
+  type: string;
+  effectiveDate: string;
+  correction: boolean;
+  data: JsonObject;
+  metadata: JsonObject | null;
+  recordedAt: string;
+  contentHash: string;
+  prevHash: string;
+  hash: string;
+}
+
+export async function digestLog(db: Database, options: DigestOptions = {}): Promise<LogDigest> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const upTo = options.upTo ?? (await readableHead(tx));
+    return walk(tx, upTo, options);
+  });
+}
+
+/**
+ * The last position committed now, once every event up to it can be read: a transaction still
+ * running when we start (anywhere on the server: pg_snapshot_xmin is server-wide) may hold the
+ * readable head back for a moment, and a checkpoint must not cover positions that a transaction
+ * still running could yet fill. Waits at most `timeoutMs`.
+ */
+export async function settledHead(db: Database, timeoutMs = 30_000, pollMs = 50): Promise<bigint> {
+  const [last] = await db.query<{ position: bigint }>('SELECT position FROM ledger_events ORDER BY position DESC LIMIT 1');
+  const target = last?.position ?? 0n;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const head = await readableHead(db);
+    if (head >= target) return target;
+    if (Date.now() >= deadline)
+      throw new Error(`the log's head stayed below position ${target} for ${timeoutMs} ms: a transaction on the server is still running`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/**
+ * The highest position below every transaction still running: a transaction that commits later
+ * numbers its events above it (see PgEventStore), so no event can appear later below it.
+ */
+async function readableHead(sql: Transaction | Database): Promise<bigint> {
+  const rows = await sql.query<{ position: bigint }>(
+    `SELECT position FROM ledger_events WHERE tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot())) ORDER BY position DESC LIMIT 1`,
+  );
+  return rows[0]?.position ?? 0n;
+}
+
+async function walk(tx: Transaction, upTo: bigint, options: DigestOptions): Promise<LogDigest> {
+  const tree = new MerkleAccumulator();
+  const leaves = options.keepLeaves ? new LeafHashes() : undefined;
+  const streams = new Map<string, { version: bigint; hash: string }>();
+  const recordedAt = new RecordedAtFormat();
+  const breaks: ChainBreak[] = [];
+  let breaksNotListed = 0;
+  let found: LogDigest['found'];
+  const broken = (row: Row, reason: string) => {
+    if (breaks.length < MAX_LISTED_BREAKS) breaks.push({ position: row.position.toString(), reason });
+    else breaksNotListed += 1;
+  };
+  let after = -1n;
+  for (;;) {
+    const rows = await tx.query<Row>(
+      `SELECT position, stream_id AS "streamId", stream_version AS "streamVersion", event_id AS "eventId", type,
+              effective_date AS "effectiveDate", correction, data, metadata, recorded_at::text AS "recordedAt",
+              content_hash AS "contentHash", prev_hash AS "prevHash", hash
+         FROM ledger_events WHERE position > $1::bigint AND position <= $2::bigint ORDER BY position LIMIT $3::int`,
+      [after.toString(), upTo.toString(), String(PAGE_SIZE)],
+    );
+    for (const row of rows) {
+      const previous = streams.get(row.streamId);
+      const expectedVersion = previous === undefined ? 0n : previous.version + 1n;
+      if (row.streamVersion !== expectedVersion)
+        broken(row, `stream ${row.streamId}: version ${row.streamVersion} where ${expectedVersion} was due (an event is missing or moved)`);
+      const prevHash = previous?.hash ?? GENESIS_HASH;
+      if (row.prevHash !== prevHash) broken(row, `event ${row.eventId}: prev_hash does not link to the previous event of its stream`);
+      const contentHash = contentHashOfParts({
+        type: row.type,
+        effectiveDate: row.effectiveDate,
+        correction: row.correction,
+        dataJson: canonicalJson(row.data),
+        metadataJson: canonicalJson(row.metadata),
+      });
+      if (contentHash !== row.contentHash) broken(row, `event ${row.eventId}: content_hash does not match its content`);
+      const iso = recordedAt.iso(row.recordedAt);
+      // The link is recomputed from what the previous link should be, so one altered event breaks
+      // every leaf after it in its stream, whatever the stored hashes say.
+      const hash = chainHash(prevHash, {
+        position: row.position,
+        streamId: row.streamId,
+        streamVersion: row.streamVersion,
+        eventId: row.eventId,
+        recordedAt: iso,
+        contentHash,
+      });
+      if (hash !== row.hash) broken(row, `event ${row.eventId}: hash does not match its content and place`);
+      const leaf = Buffer.from(hash, 'hex');
+      if (options.find !== undefined && row.eventId === options.find) {
+        found = {
+          index: tree.size(),
+          event: {
+            position: row.position.toString(),
+            streamId: row.streamId,
+            streamVersion: row.streamVersion.toString(),
+            eventId: row.eventId,
+            type: row.type,
+            effectiveDate: row.effectiveDate,
+            correction: row.correction,
+            data: row.data,
+            metadata: row.metadata,
+            recordedAt: iso,
+            prevHash,
+          },
+        };
+      }
+      tree.add(leaf);
+      leaves?.add(leaf);
+      streams.set(row.streamId, { version: row.streamVersion, hash });
+    }
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < PAGE_SIZE) break;
+    after = last.position;
+  }
+  return {
+    position: upTo,
+    events: tree.size(),
+    digest: tree.root().toString('hex'),
+    breaks,
+    breaksNotListed,
+    ...(leaves === undefined ? {} : { leaves }),
+    ...(found === undefined ? {} : { found }),
+  };
+}

@@ -1,0 +1,227 @@
+import type { Database, Transaction } from '@ledger/event-store';
+import { formatYuan } from '@ledger/domain';
+import { queryProgress, type LedgerRules } from '@ledger/reporting';
+
+/**
+ * Checks the projections against the log: every figure the reports read is derived again from
+ * ledger_events alone and compared with the projection tables, and every closed quarter's
+ * reported figures (as the progress report gives them) with the same figures derived from the
+ * log. The derivation here is written for this check, in SQL of its own: it shares no code with
+ * the append path (ProjectionBatch) or rebuild, so that a fault in either cannot hide itself.
+ */
+
+export const MAX_LISTED_PROJECTION_PROBLEMS = 100;
+
+export interface ProjectionProblem {
+  readonly table: 'ledger_lines' | 'ledger_movements' | 'ledger_reversals' | 'ledger_periods' | 'reported';
+  /** The line, payment or department-year quarter at fault. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface ProjectionReport {
+  readonly ok: boolean;
+  readonly lines: number;
+  readonly problems: ProjectionProblem[];
+  readonly problemsNotListed: number;
+}
+
+/** 分 from a stored yuan string ("123.45"). */
+const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
+const FIGURES = ['initial_fen', 'adjustments_fen', 'transfers_in_fen', 'transfers_out_fen', 'executed_fen'] as const;
+const MOVEMENT_FIGURES = [...FIGURES, 'routine_transfers_out_fen'] as const;
+
+export async function verifyProjections(db: Database, rules: LedgerRules): Promise<ProjectionReport> {
+  return db.transaction(async (tx) => {
+    // One snapshot for the log and the projections, so that appends meanwhile are either in both or in neither.
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await deriveFromLog(tx);
+    const problems: ProjectionProblem[] = [];
+    let notListed = 0;
+    const add = (problem: ProjectionProblem) => {
+      if (problems.length < MAX_LISTED_PROJECTION_PROBLEMS) problems.push(problem);
+      else notListed += 1;
+    };
+    for (const p of await compareLines(tx)) add(p);
+    for (const p of await compareMovements(tx)) add(p);
+    for (const p of await compareReversals(tx)) add(p);
+    for (const p of await comparePeriods(tx)) add(p);
+    for (const p of await compareReported(tx, rules)) add(p);
+    const [count] = await tx.query<{ n: bigint }>('SELECT count(*) AS n FROM verify_lines');
+    return { ok: problems.length === 0 && notListed === 0, lines: Number(count?.n ?? 0n), problems, problemsNotListed: notListed };
+  });
+}
+
+/** The projections as the log says they should be, in temporary tables of this transaction. */
+async function deriveFromLog(tx: Transaction): Promise<void> {
+  await tx.query(
+    `CREATE TEMPORARY TABLE verify_lines ON COMMIT DROP AS
+     SELECT data->>'lineId' AS line_id, data->>'department' AS department, (data->>'fiscalYear')::integer AS fiscal_year,
+            data->>'name' AS name, data->>'unit' AS unit, data->>'project' AS project, data->>'functionCode' AS function_code,
+            data->>'economicCode' AS economic_code, data->>'fundingSource' AS funding_source, data->>'kind' AS kind,
+            ARRAY(SELECT jsonb_array_elements_text(data->'tags')) AS tags,
+            position AS opened_position, effective_date AS opened_effective_date, recorded_at AS opened_recorded_at
+       FROM ledger_events WHERE type = 'BudgetLineOpened'`,
+  );
+  await tx.query(
+    `CREATE TEMPORARY TABLE verify_movements ON COMMIT DROP AS
+     SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
+            sum(m.initial_fen)::bigint AS initial_fen, sum(m.adjustments_fen)::bigint AS adjustments_fen,
+            sum(m.transfers_in_fen)::bigint AS transfers_in_fen, sum(m.transfers_out_fen)::bigint AS transfers_out_fen,
+            sum(m.routine_transfers_out_fen)::bigint AS routine_transfers_out_fen, sum(m.executed_fen)::bigint AS executed_fen
+       FROM ledger_events e
+       CROSS JOIN LATERAL (
+         VALUES
+           (CASE e.type WHEN 'InitialBudgetApproved' THEN e.data->>'lineId' END, ${FEN("e.data->>'amount'")}, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
+           (CASE e.type WHEN 'BudgetAdjusted' THEN e.data->>'lineId' END, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0, 0),
+           (CASE e.type WHEN 'BudgetTransferred' THEN e.data->>'fromLineId' END, 0, 0, 0, ${FEN("e.data->>'amount'")},
+              CASE WHEN (e.data->>'routine')::boolean THEN ${FEN("e.data->>'amount'")} ELSE 0 END, 0),
+           (CASE e.type WHEN 'BudgetTransferred' THEN e.data->>'toLineId' END, 0, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0),
+           (CASE e.type WHEN 'PaymentRecorded' THEN e.data->>'lineId' END, 0, 0, 0, 0, 0, ${FEN("e.data->>'amount'")}),
+           (CASE e.type WHEN 'PaymentReversed' THEN (SELECT p.data->>'lineId' FROM ledger_events p WHERE p.event_id = e.data->>'paymentEventId') END,
+              0, 0, 0, 0, 0, -${FEN("e.data->>'amount'")})
+       ) AS m (line_id, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
+       JOIN verify_lines l ON l.line_id = m.line_id
+      WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
+      GROUP BY m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at`,
+  );
+}
+
+async function compareLines(tx: Transaction): Promise<ProjectionProblem[]> {
+  const rows = await tx.query<Record<string, unknown> & { line_id: string; derived: boolean; projected: boolean; dims_differ: boolean }>(
+    `WITH totals AS (
+       SELECT line_id, ${FIGURES.map((f) => `sum(${f})::bigint AS ${f}`).join(', ')} FROM verify_movements GROUP BY line_id
+     ), derived AS (
+       SELECT l.*, ${FIGURES.map((f) => `COALESCE(t.${f}, 0)::bigint AS ${f}`).join(', ')}
+         FROM verify_lines l LEFT JOIN totals t USING (line_id)
+     )
+     SELECT COALESCE(d.line_id, p.line_id) AS line_id, d.line_id IS NOT NULL AS derived, p.line_id IS NOT NULL AS projected,
+            ${FIGURES.map((f) => `d.${f} AS "d_${f}", p.${f} AS "p_${f}"`).join(', ')},
+            (d.department, d.fiscal_year, d.name, d.unit, d.project, d.function_code, d.economic_code, d.funding_source, d.kind, d.tags,
+             d.opened_position, d.opened_effective_date, d.opened_recorded_at)
+              IS DISTINCT FROM
+            (p.department, p.fiscal_year, p.name, p.unit, p.project, p.function_code, p.economic_code, p.funding_source, p.kind, p.tags,
+             p.opened_position, p.opened_effective_date, p.opened_recorded_at) AS dims_differ
+       FROM derived d FULL JOIN ledger_lines p ON p.line_id = d.line_id
+      WHERE d.line_id IS NULL OR p.line_id IS NULL
+         OR (${FIGURES.map((f) => `d.${f}`).join(', ')}) IS DISTINCT FROM (${FIGURES.map((f) => `p.${f}`).join(', ')})
+         OR (d.department, d.fiscal_year, d.name, d.unit, d.project, d.function_code, d.economic_code, d.funding_source, d.kind, d.tags,
+             d.opened_position, d.opened_effective_date, d.opened_recorded_at)
+              IS DISTINCT FROM
+            (p.department, p.fiscal_year, p.name, p.unit, p.project, p.function_code, p.economic_code, p.funding_source, p.kind, p.tags,
+             p.opened_position, p.opened_effective_date, p.opened_recorded_at)
+      ORDER BY 1 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => {
+    const subject = `line ${r.line_id}`;
+    if (!r.projected) return { table: 'ledger_lines', subject, message: `${subject} is opened in the log but missing from the projection` };
+    if (!r.derived) return { table: 'ledger_lines', subject, message: `${subject} is in the projection but no event opens it` };
+    const differing = FIGURES.filter((f) => r[`d_${f}`] !== r[`p_${f}`]).map(
+      (f) => `${f.replace(/_fen$/, '')} ${formatYuan(r[`p_${f}`] as bigint)} where the log gives ${formatYuan(r[`d_${f}`] as bigint)}`,
+    );
+    if (r.dims_differ) differing.push('its dimensions or opening differ from its BudgetLineOpened');
+    return { table: 'ledger_lines', subject, message: `${subject}: ${differing.join('; ')}` };
+  });
+}
+
+async function compareMovements(tx: Transaction): Promise<ProjectionProblem[]> {
+  const cols = ['department', 'fiscal_year', 'effective_date', 'recorded_at', ...MOVEMENT_FIGURES];
+  const rows = await tx.query<{ line_id: string; movements: bigint; first_position: bigint; executed_diff: bigint; adjusted_diff: bigint }>(
+    `SELECT COALESCE(d.line_id, p.line_id) AS line_id, count(*) AS movements, min(COALESCE(d.position, p.position)) AS first_position,
+            (COALESCE(sum(p.executed_fen), 0) - COALESCE(sum(d.executed_fen), 0))::bigint AS executed_diff,
+            (COALESCE(sum(p.initial_fen + p.adjustments_fen + p.transfers_in_fen - p.transfers_out_fen), 0)
+              - COALESCE(sum(d.initial_fen + d.adjustments_fen + d.transfers_in_fen - d.transfers_out_fen), 0))::bigint AS adjusted_diff
+       FROM verify_movements d FULL JOIN ledger_movements p ON p.line_id = d.line_id AND p.position = d.position
+      WHERE d.line_id IS NULL OR p.line_id IS NULL
+         OR (${cols.map((c) => `d.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `p.${c}`).join(', ')})
+      GROUP BY 1 ORDER BY 1 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => ({
+    table: 'ledger_movements',
+    subject: `line ${r.line_id}`,
+    message:
+      `line ${r.line_id}: ${r.movements} movement(s) differ from the log, the first at position ${r.first_position}` +
+      ` (executed ${signedYuan(r.executed_diff)}, adjusted ${signedYuan(r.adjusted_diff)} against the log)`,
+  }));
+}
+
+async function compareReversals(tx: Transaction): Promise<ProjectionProblem[]> {
+  const rows = await tx.query<{ payment_event_id: string; derived: bigint | null; projected: bigint | null }>(
+    `WITH d AS (
+       SELECT data->>'paymentEventId' AS payment_event_id, sum(${FEN("data->>'amount'")})::bigint AS reversed_fen
+         FROM ledger_events WHERE type = 'PaymentReversed' GROUP BY 1
+     )
+     SELECT COALESCE(d.payment_event_id, p.payment_event_id) AS payment_event_id, d.reversed_fen AS derived, p.reversed_fen AS projected
+       FROM d FULL JOIN ledger_reversals p ON p.payment_event_id = d.payment_event_id
+      WHERE d.reversed_fen IS DISTINCT FROM p.reversed_fen ORDER BY 1 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => ({
+    table: 'ledger_reversals',
+    subject: `payment ${r.payment_event_id}`,
+    message: `payment ${r.payment_event_id}: reversed ${r.projected === null ? 'nothing' : formatYuan(r.projected)} in the projection, ${r.derived === null ? 'nothing' : formatYuan(r.derived)} in the log`,
+  }));
+}
+
+async function comparePeriods(tx: Transaction): Promise<ProjectionProblem[]> {
+  const rows = await tx.query<{ department: string; fiscal_year: number; quarter: number; derived: boolean; projected: boolean }>(
+    `WITH d AS (
+       SELECT data->>'department' AS department, (data->>'fiscalYear')::integer AS fiscal_year, substr(data->>'period', 2)::smallint AS quarter,
+              position, effective_date, recorded_at
+         FROM ledger_events WHERE type = 'PeriodClosed'
+     )
+     SELECT COALESCE(d.department, p.department) AS department, COALESCE(d.fiscal_year, p.fiscal_year) AS fiscal_year,
+            COALESCE(d.quarter, p.quarter) AS quarter, d.department IS NOT NULL AS derived, p.department IS NOT NULL AS projected
+       FROM d FULL JOIN ledger_periods p ON p.department = d.department AND p.fiscal_year = d.fiscal_year AND p.quarter = d.quarter
+      WHERE (d.position, d.effective_date, d.recorded_at) IS DISTINCT FROM (p.position, p.effective_date, p.recorded_at)
+      ORDER BY 1, 2, 3 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => {
+    const subject = `${r.department} ${r.fiscal_year}-Q${r.quarter}`;
+    const why = !r.projected
+      ? 'closed in the log, open in the projection'
+      : !r.derived
+        ? 'closed in the projection, but no event closes it'
+        : 'its close differs from the PeriodClosed event';
+    return { table: 'ledger_periods', subject, message: `${subject}: ${why}` };
+  });
+}
+
+/**
+ * Each closed quarter's reported figures (executed and adjusted as of the quarter's checkpoint,
+ * as known when it was closed), as the progress report gives them, against the same sums over
+ * the movements derived from the log.
+ */
+async function compareReported(tx: Transaction, rules: LedgerRules): Promise<ProjectionProblem[]> {
+  const years = await tx.query<{ department: string; fiscal_year: number }>(
+    `SELECT DISTINCT data->>'department' AS department, (data->>'fiscalYear')::integer AS fiscal_year
+       FROM ledger_events WHERE type = 'PeriodClosed' ORDER BY 1, 2`,
+  );
+  const problems: ProjectionProblem[] = [];
+  for (const { department, fiscal_year: fiscalYear } of years) {
+    const report = await queryProgress(tx, { department, fiscalYear }, rules);
+    for (const q of report.quarters) {
+      if (q.reported === undefined) continue;
+      const [derived] = await tx.query<{ executed: bigint; adjusted: bigint }>(
+        `SELECT COALESCE(sum(executed_fen), 0)::bigint AS executed,
+                COALESCE(sum(initial_fen + adjustments_fen + transfers_in_fen - transfers_out_fen), 0)::bigint AS adjusted
+           FROM verify_movements WHERE department = $1 AND fiscal_year = $2::integer AND effective_date <= $3::date AND recorded_at <= $4::timestamptz`,
+        [department, String(fiscalYear), q.date, q.reported.knownAt],
+      );
+      const executed = formatYuan(derived?.executed ?? 0n);
+      const adjusted = formatYuan(derived?.adjusted ?? 0n);
+      if (q.reported.executed !== executed || q.reported.adjusted !== adjusted) {
+        const subject = `${department} ${fiscalYear}-${q.period}`;
+        problems.push({
+          table: 'reported',
+          subject,
+          message: `${subject}: reported 执行数 ${q.reported.executed} / 调整预算数 ${q.reported.adjusted}, the log gives ${executed} / ${adjusted} (as of ${q.date}, known at ${q.reported.knownAt})`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function signedYuan(fen: bigint): string {
+  return (fen > 0n ? '+' : '') + formatYuan(fen);
+}

@@ -1,0 +1,211 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { INestApplication } from '@nestjs/common';
+import { PgliteDatabase, PostgresDatabase, type Database } from '@ledger/event-store';
+import { rechainStream } from '@ledger/ledger/testing/forge';
+import { createApi } from '../apps/api/src/start-api';
+import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
+
+/**
+ * The attacks of issue 11, end to end through the CLI and the HTTP API: what someone with write
+ * access to the database does, and what catches it.
+ */
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..');
+
+const events = [
+  {
+    eventId: 'L1-open',
+    type: 'BudgetLineOpened',
+    effectiveDate: '2021-01-01',
+    data: { lineId: 'L1', department: 'D1', fiscalYear: 2021, kind: 'basic' },
+  },
+  { eventId: 'L1-init', type: 'InitialBudgetApproved', effectiveDate: '2021-01-01', data: { lineId: 'L1', amount: '5000000.00' } },
+  { eventId: 'p1', type: 'PaymentRecorded', effectiveDate: '2021-02-01', data: { lineId: 'L1', amount: '100.00' } },
+  { eventId: 'p2', type: 'PaymentRecorded', effectiveDate: '2021-02-02', data: { lineId: 'L1', amount: '30.04' } },
+  { eventId: 'p3', type: 'PaymentRecorded', effectiveDate: '2021-02-03', data: { lineId: 'L1', amount: '12.00' } },
+  { eventId: 'close-q1', type: 'PeriodClosed', effectiveDate: '2021-03-31', data: { department: 'D1', fiscalYear: 2021, period: 'Q1' } },
+];
+
+for (const engine of testEngines()) {
+  describe(`tamper evidence end to end [${engine}]`, () => {
+    let storage: E2eStorage;
+    let dir: string;
+    let env: Record<string, string>;
+    const keyFile = () => path.join(dir, 'signing.pem');
+    const publicFile = () => path.join(dir, 'public.pem');
+
+    beforeAll(async () => {
+      storage = await e2eStorage(engine);
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-audit-'));
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      fs.writeFileSync(keyFile(), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      fs.writeFileSync(publicFile(), publicKey.export({ type: 'spki', format: 'pem' }));
+      env = { ...storage.env, LEDGER_SIGNING_KEY_FILE: keyFile() };
+    });
+    afterAll(async () => {
+      await storage.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function ledger(
+      args: string[],
+      extraEnv: Record<string, string> = {},
+    ): Promise<{ code: number; stdout: string; stderr: string }> {
+      try {
+        const { stdout, stderr } = await run(process.execPath, ['-r', './tools/register.js', 'apps/cli/src/main.ts', ...args], {
+          cwd: ROOT,
+          env: { ...process.env, ...env, ...extraEnv },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const e = error as { code: number; stdout: string; stderr: string };
+        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+      }
+    }
+
+    /** The database as an attacker opens it, between two runs of the CLI. */
+    async function asAttacker(fn: (db: Database) => Promise<void>): Promise<void> {
+      const config = storage.config.database;
+      const db = config.databaseUrl
+        ? new PostgresDatabase(config.databaseUrl, { maxConnections: 1 })
+        : await PgliteDatabase.open(config.dataDir);
+      try {
+        await fn(db);
+      } finally {
+        await db.close();
+      }
+    }
+
+    it('signs the log at the close and on demand; verify --checkpoint catches a forged chain, verify a projection edit; a proof checks standalone', async () => {
+      const file = path.join(dir, 'events.ndjson');
+      fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
+      expect((await ledger(['append', file, '--json'])).code).toBe(0);
+      // The close was signed by itself.
+      const signedAtClose = await asAttackerRead();
+      expect(signedAtClose).toHaveLength(1);
+
+      const made = await ledger(['checkpoint', '--json']);
+      expect(made.code).toBe(0);
+      const checkpoint = JSON.parse(made.stdout) as { position: string; events: number; keyId: string };
+      expect(checkpoint.events).toBe(7);
+      const cpFile = path.join(dir, 'checkpoint.json');
+      fs.writeFileSync(cpFile, made.stdout);
+
+      const clean = await ledger(['verify', '--json']);
+      expect(clean.code).toBe(0);
+      expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, projections: { ok: true, problems: [] } });
+      expect((await ledger(['verify', '--checkpoint', cpFile, '--public-key', publicFile()])).code).toBe(0);
+
+      // An inclusion proof, checked with nothing but the checkpoint, the public key and plain node.
+      const proof = await ledger(['prove', '--event', 'p2', '--checkpoint', cpFile]);
+      expect(proof.code).toBe(0);
+      const proofFile = path.join(dir, 'proof.json');
+      fs.writeFileSync(proofFile, proof.stdout);
+      const checked = await run(process.execPath, [
+        path.join(ROOT, 'tools/verify-proof.js'),
+        '--proof',
+        proofFile,
+        '--public-key',
+        publicFile(),
+      ]);
+      expect(checked.stdout).toContain('PROVEN: event p2');
+
+      // Projection edit: one UPDATE moves a figure by 1,000,000.00; verify names the line and fails.
+      await asAttacker(async (db) => {
+        await db.query(`UPDATE ledger_lines SET executed_fen = executed_fen + 100000000 WHERE line_id = 'L1'`);
+      });
+      const edited = await ledger(['verify']);
+      expect(edited.code).toBe(1);
+      expect(edited.stdout).toContain('line L1: executed 1000142.04 where the log gives 142.04');
+      expect((await ledger(['rebuild'])).code).toBe(0);
+      expect((await ledger(['verify'])).code).toBe(0);
+
+      // Forged chain: a payment changed and every hash after it recomputed, the projections rebuilt.
+      await asAttacker(async (db) => {
+        await db.transaction(async (tx) => {
+          await tx.query('SET LOCAL session_replication_role = replica');
+          await tx.query(`UPDATE ledger_events SET data = jsonb_set(data, '{amount}', '"1000000.00"') WHERE event_id = 'p2'`);
+          await rechainStream(tx, 'budget-D1-2021');
+        });
+      });
+      expect((await ledger(['rebuild'])).code).toBe(0);
+      const forged = await ledger(['verify', '--checkpoint', cpFile, '--public-key', publicFile(), '--json']);
+      expect(forged.code).toBe(1);
+      expect(JSON.parse(forged.stdout)).toMatchObject({
+        ok: false,
+        problems: [{ kind: 'tree', message: expect.stringContaining('its history was changed') }],
+      });
+      // No proof can be made from a log that no longer matches the checkpoint.
+      expect((await ledger(['prove', '--event', 'p2', '--checkpoint', cpFile])).code).toBe(2);
+    }, 600_000);
+
+    async function asAttackerRead(): Promise<unknown[]> {
+      let rows: unknown[] = [];
+      await asAttacker(async (db) => {
+        rows = await db.query(`SELECT data FROM ledger_events WHERE stream_id = 'ledger-checkpoints'`);
+      });
+      return rows;
+    }
+
+    describe('HTTP', () => {
+      let app: INestApplication;
+      let base: string;
+      beforeAll(async () => {
+        process.env.LEDGER_SIGNING_KEY = fs.readFileSync(keyFile(), 'utf8');
+        app = await createApi(storage.config);
+        delete process.env.LEDGER_SIGNING_KEY;
+        await app.listen(0, '127.0.0.1');
+        base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+      });
+      afterAll(async () => {
+        await app.close();
+      });
+
+      it('refuses an oversized event in a JSON array, pages the log by bytes, and lists the checkpoints', async () => {
+        const open = {
+          eventId: 'H1-open',
+          type: 'BudgetLineOpened',
+          effectiveDate: '2021-01-01',
+          data: { lineId: 'H1', department: 'D2', fiscalYear: 2021, kind: 'basic' },
+        };
+        const init = {
+          eventId: 'H1-init',
+          type: 'InitialBudgetApproved',
+          effectiveDate: '2021-01-01',
+          data: { lineId: 'H1', amount: '100.00' },
+        };
+        const pay = { eventId: 'small', type: 'PaymentRecorded', effectiveDate: '2021-05-01', data: { lineId: 'H1', amount: '1.00' } };
+        const big = { ...pay, eventId: 'huge', metadata: { note: 'x'.repeat(10 * 1024 * 1024) } };
+        const res = await fetch(`${base}/v1/events`, {
+          method: 'POST',
+          body: JSON.stringify([open, init, big, { ...pay, metadata: { note: 'y'.repeat(1000) } }]),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(200);
+        const summary = (await res.json()) as { appended: number; rejected: { eventId: string; code: string }[] };
+        expect(summary).toMatchObject({ appended: 3 });
+        expect(summary.rejected).toEqual([expect.objectContaining({ eventId: 'huge', code: 'EVENT_TOO_LARGE' })]);
+
+        const page = async (maxBytes: number) =>
+          ((await (await fetch(`${base}/v1/events?after=0&maxBytes=${maxBytes}`)).json()) as { events: unknown[] }).events.length;
+        // A budget below one event still delivers that event, alone; a larger one delivers more.
+        expect(await page(1)).toBe(1);
+        expect(await page(1024 * 1024)).toBeGreaterThan(5);
+        const bad = await fetch(`${base}/v1/events?maxBytes=0`);
+        expect(bad.status).toBe(400);
+
+        const listed = (await (await fetch(`${base}/v1/checkpoints`)).json()) as { checkpoints: { keyId: string; signature: string }[] };
+        expect(listed.checkpoints.length).toBeGreaterThanOrEqual(2);
+        expect(listed.checkpoints[0]).toEqual(
+          expect.objectContaining({ keyId: expect.stringMatching(/^sha256:/), signature: expect.any(String) }),
+        );
+      }, 120_000);
+    });
+  });
+}
