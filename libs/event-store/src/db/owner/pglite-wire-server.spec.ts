@@ -30,7 +30,7 @@ describe('PGlite served over its owner socket', () => {
     if (!('socket' in address)) throw new Error('expected a Unix socket');
     socket = address.socket;
     await owner.exec('CREATE TABLE counter (n int NOT NULL); INSERT INTO counter VALUES (0); CREATE TABLE t (x int PRIMARY KEY, y text)');
-  });
+  }, 300_000); // creating a PGlite takes long on a loaded machine
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await owner.close();
