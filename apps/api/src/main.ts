@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { startApi } from './start-api';
+import { authConfigFromEnv } from '@ledger/auth';
+import { startApi, startupMessage } from './start-api';
 
 // The HTTP API alone (the CLI's `serve` does the same).
-void startApi(Number(process.env.PORT ?? 3000)).then(() => process.stderr.write(`ledger API listening on ${process.env.PORT ?? 3000}\n`));
+const auth = authConfigFromEnv();
+void startApi(Number(process.env.PORT ?? 3000), undefined, auth).then((started) => process.stderr.write(startupMessage(started, auth)));

@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 
 /** Options of DESIGN.md §6, shared by every command. */
 export const CLI_OPTIONS = {
-  department: { type: 'string' },
+  // Repeatable for `keys create`; the other commands take the last one given.
+  department: { type: 'string', multiple: true },
+  role: { type: 'string' },
+  name: { type: 'string' },
   year: { type: 'string' },
   'as-of': { type: 'string' },
   'known-at': { type: 'string' },
@@ -22,6 +25,10 @@ export interface CliArgs {
   readonly command: string | undefined;
   readonly positionals: string[];
   readonly department?: string;
+  /** Every --department given (keys create). */
+  readonly departments?: string[];
+  readonly role?: string;
+  readonly name?: string;
   readonly year?: string;
   readonly asOf?: string;
   readonly knownAt?: string;
@@ -43,7 +50,10 @@ export function parseCli(argv: string[]): CliArgs {
   return {
     command,
     positionals: rest,
-    department: values.department,
+    department: values.department?.[values.department.length - 1],
+    departments: values.department,
+    role: values.role,
+    name: values.name,
     year: values.year,
     asOf: values['as-of'],
     knownAt: values['known-at'],
@@ -75,7 +85,8 @@ Commands:
   close-period        close a quarter (季度结账)                    --department --year --period Q1..Q4
   verify              recompute the tamper-evidence hash chain
   rebuild             rebuild every projection from the log
-  serve               HTTP API on PORT (default 3000), OpenAPI at /docs
+  serve               HTTP API on PORT (default 3000), OpenAPI at /docs; needs API keys or OpenID Connect (see README)
+  keys                API keys for serve: keys create --role R [--department D]… [--name text] | keys list | keys revoke <keyId>
   consume             Kafka: treasury payments in, ledger events and alerts out (needs KAFKA_BROKERS)
   publish             Kafka: ledger events and alerts out only
   demo                load seed 002's department-year and print its tables

@@ -15,6 +15,8 @@ export interface TraceEntry {
   readonly type: string;
   readonly effectiveDate: string;
   readonly recordedAt: string;
+  /** Who posted the event (DESIGN.md §8); null when unknown. */
+  readonly recordedBy: string | null;
   readonly correction: boolean;
   readonly metadata: JsonObject | null;
   readonly delta: { initial: string; adjustments: string; transfersIn: string; transfersOut: string; executed: string };
@@ -35,6 +37,7 @@ interface EntryRow {
   type: string;
   effective_date: string;
   recorded_at: Date;
+  recorded_by: string | null;
   correction: boolean;
   metadata: JsonObject | null;
   initial_fen: bigint;
@@ -57,7 +60,7 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
   ]);
   if (line === undefined) throw new QueryError('LINE_NOT_FOUND', 'lineId', `no budget line '${query.lineId}'`);
   const rows = await sql.query<EntryRow>(
-    `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.correction, e.metadata,
+    `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.recorded_by, e.correction, e.metadata,
             COALESCE(m.initial_fen, 0) AS initial_fen, COALESCE(m.adjustments_fen, 0) AS adjustments_fen,
             COALESCE(m.transfers_in_fen, 0) AS transfers_in_fen, COALESCE(m.transfers_out_fen, 0) AS transfers_out_fen,
             COALESCE(m.executed_fen, 0) AS executed_fen
@@ -81,6 +84,7 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
       type: row.type,
       effectiveDate: row.effective_date,
       recordedAt: row.recorded_at.toISOString(),
+      recordedBy: row.recorded_by,
       correction: row.correction,
       metadata: row.metadata,
       delta: {

@@ -7,6 +7,6 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
   constructor(private readonly writer: LedgerWriter) {}
 
   execute(command: AppendEventsCommand): Promise<AppendItemResult[]> {
-    return this.writer.append(command.events);
+    return this.writer.append(command.events, undefined, command.options);
   }
 }
