@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { authConfigFromEnv } from '@ledger/auth';
 import { createApi } from '../apps/api/src/start-api';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
@@ -30,7 +31,8 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       storage = await e2eStorage(engine);
-      app = await createApi(storage.config);
+      // The contract of the routes, without access control (test/access.e2e-spec.ts walks that).
+      app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
       await app.listen(0, '127.0.0.1');
       const address = app.getHttpServer().address() as { port: number };
       base = `http://127.0.0.1:${address.port}`;

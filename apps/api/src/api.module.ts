@@ -46,7 +46,8 @@ export class ApiModule {
         { provide: ApiKeyStore, useFactory: (db: Database) => new ApiKeyStore(db), inject: [DATABASE] },
         {
           provide: AccessLog,
-          useFactory: (db: Database) => new AccessLog(db, (error) => accessLogger.error({ err: error }, 'an access log entry was not written')),
+          useFactory: (db: Database) =>
+            new AccessLog(db, (error) => accessLogger.error({ err: error }, 'an access log entry was not written')),
           inject: [DATABASE],
         },
         // Readiness and lag probes of the broker; inert when KAFKA_BROKERS is unset.

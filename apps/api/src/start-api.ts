@@ -30,7 +30,13 @@ export async function createApi(config?: LedgerConfig, auth: AuthConfig = authCo
   app.use((req: Request, res: Response, next: NextFunction) => {
     const at = new Date();
     res.on('finish', () =>
-      accessLog.record({ at, identity: identityOf(req)?.subject ?? null, method: req.method, path: req.originalUrl, status: res.statusCode }),
+      accessLog.record({
+        at,
+        identity: identityOf(req)?.subject ?? null,
+        method: req.method,
+        path: req.originalUrl,
+        status: res.statusCode,
+      }),
     );
     next();
   });
@@ -52,7 +58,10 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
       .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
       .addServer('http://127.0.0.1:3000', 'a local `ledger serve`')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key (ledger keys create)' }, 'apiKey')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an OpenID Connect token (AUTH_JWKS_URL)' }, 'oidc')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an OpenID Connect token (AUTH_JWKS_URL)' },
+        'oidc',
+      )
       .addCookieAuth('ledger_session', { type: 'apiKey', in: 'cookie', description: 'the console session (POST /v1/session)' }, 'session')
       .build(),
   );
@@ -90,7 +99,8 @@ export async function startApi(port: number, config?: LedgerConfig, auth: AuthCo
 /** What serve says on stderr as it starts: where it listens, how it checks, and a first key if it made one. */
 export function startupMessage(started: StartedApi, auth: AuthConfig): string {
   const lines = [`ledger API listening on http://${started.address} (OpenAPI at /docs)`];
-  if (!auth.enabled) lines.push('authentication is OFF (LEDGER_AUTH=off): anyone who can connect may do anything, so it listens on 127.0.0.1 only');
+  if (!auth.enabled)
+    lines.push('authentication is OFF (LEDGER_AUTH=off): anyone who can connect may do anything, so it listens on 127.0.0.1 only');
   else lines.push(`authentication: API keys${auth.oidc === undefined ? '' : ` and OpenID Connect tokens from ${auth.oidc.issuer}`}`);
   if (started.firstAdminKey !== undefined)
     lines.push(

@@ -115,7 +115,11 @@ async function append(args: CliArgs): Promise<void> {
     const config = app.get<LedgerConfig>(LEDGER_CONFIG);
     const batchSize = args.batchSize === undefined ? config.batchSize : Number(args.batchSize);
     const recordedBy = cliIdentity();
-    return ingestLines(ndjsonLines(input), { append: (events) => commands.execute(new AppendEventsCommand(events, { recordedBy })) }, batchSize);
+    return ingestLines(
+      ndjsonLines(input),
+      { append: (events) => commands.execute(new AppendEventsCommand(events, { recordedBy })) },
+      batchSize,
+    );
   });
   print(args, summary, () => {
     const lines = [

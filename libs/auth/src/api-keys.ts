@@ -108,7 +108,9 @@ export class ApiKeyStore {
   async authenticate(key: string): Promise<Identity | undefined> {
     const match = KEY_FORMAT.exec(key);
     if (match === null) return undefined;
-    const [row] = await this.db.query<KeyRow>('SELECT * FROM ledger_api_keys WHERE key_id = $1 AND revoked_at IS NULL', [match[1] as string]);
+    const [row] = await this.db.query<KeyRow>('SELECT * FROM ledger_api_keys WHERE key_id = $1 AND revoked_at IS NULL', [
+      match[1] as string,
+    ]);
     if (row === undefined || !sameHash(row.key_hash, hashKey(key))) return undefined;
     return keyIdentity(row, 'key');
   }

@@ -60,7 +60,11 @@ export class AuthGuard implements CanActivate {
       throw new AuthError('RATE_LIMITED', 429, `too many requests for ${identity.subject}; retry in ${waitSeconds} s`);
     }
     if (!identityAllows(identity, access.role))
-      throw new AuthError('FORBIDDEN', 403, `${identity.subject} (${identity.roles.join(', ') || 'no role'}) may not do this; it needs ${access.role}`);
+      throw new AuthError(
+        'FORBIDDEN',
+        403,
+        `${identity.subject} (${identity.roles.join(', ') || 'no role'}) may not do this; it needs ${access.role}`,
+      );
     // The same answer as for a department or line that does not exist (the reports' own 404s).
     await this.checkDepartment(req, identity);
     return true;

@@ -37,7 +37,11 @@ export class KeysController {
   @Delete(':keyId')
   @HttpCode(204)
   @Allow('admin')
-  @ApiContract({ summary: 'Revoke an API key: refused from the next request on, its sessions too', ok: { status: 204, description: 'revoked' }, errors: [404] })
+  @ApiContract({
+    summary: 'Revoke an API key: refused from the next request on, its sessions too',
+    ok: { status: 204, description: 'revoked' },
+    errors: [404],
+  })
   async revoke(@Param('keyId') keyId: string): Promise<void> {
     if (!(await this.keys.exists(keyId))) throw new QueryError('NOT_FOUND', 'keyId', `no API key '${keyId}'`);
     await this.keys.revoke(keyId);

@@ -49,7 +49,10 @@ export class SessionController {
   @Delete()
   @HttpCode(204)
   @Public()
-  @ApiContract({ summary: 'Sign out: ends the session and clears its cookie', ok: { status: 204, description: 'signed out (also when there was no session)' } })
+  @ApiContract({
+    summary: 'Sign out: ends the session and clears its cookie',
+    ok: { status: 204, description: 'signed out (also when there was no session)' },
+  })
   async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const token = cookieValue(req, SESSION_COOKIE);
     if (token !== undefined) await this.keys.closeSession(token);

@@ -48,8 +48,18 @@ export interface ContractSpec {
   readonly description?: string;
   /** The query's schema: the one its ZodQueryPipe validates with. */
   readonly query?: z.ZodObject;
-  readonly body?: { readonly schema: string; readonly contentTypes?: readonly string[]; readonly examples?: Record<string, { summary: string; value: unknown }> };
-  readonly ok: { readonly status?: number; readonly schema?: string; readonly description: string; readonly produces?: string; readonly examples?: Record<string, { summary: string; value: unknown }> };
+  readonly body?: {
+    readonly schema: string;
+    readonly contentTypes?: readonly string[];
+    readonly examples?: Record<string, { summary: string; value: unknown }>;
+  };
+  readonly ok: {
+    readonly status?: number;
+    readonly schema?: string;
+    readonly description: string;
+    readonly produces?: string;
+    readonly examples?: Record<string, { summary: string; value: unknown }>;
+  };
   /** The 4xx (and 503) answers besides the access ones that @Allow documents. */
   readonly errors?: readonly number[];
 }
@@ -61,7 +71,9 @@ export function ApiContract(spec: ContractSpec) {
     for (const [name, field] of Object.entries(spec.query.shape as Record<string, z.ZodType>)) {
       const required = !field.safeParse(undefined).success;
       const schema = openApiSchema(required ? field : ((field as z.ZodOptional).unwrap() as z.ZodType));
-      decorators.push(ApiQuery({ name, required, schema, description: typeof schema.description === 'string' ? schema.description : undefined }));
+      decorators.push(
+        ApiQuery({ name, required, schema, description: typeof schema.description === 'string' ? schema.description : undefined }),
+      );
     }
   }
   if (spec.body !== undefined) {
@@ -81,7 +93,11 @@ export function ApiContract(spec: ContractSpec) {
   );
   for (const code of spec.errors ?? []) {
     decorators.push(
-      ApiResponse({ status: code, description: ERROR_DESCRIPTIONS[code] ?? 'refused', content: { 'application/problem+json': { schema: ref('Problem') } } }),
+      ApiResponse({
+        status: code,
+        description: ERROR_DESCRIPTIONS[code] ?? 'refused',
+        content: { 'application/problem+json': { schema: ref('Problem') } },
+      }),
     );
   }
   return applyDecorators(...decorators);

@@ -14,12 +14,24 @@ const named = <S extends z.ZodType>(id: string, schema: S): S => {
 };
 
 const yuan = (description: string) =>
-  z.string().regex(/^-?\d+\.\d{2}$/).meta({ description: `${description} (yuan, a decimal string with 2 decimals)`, example: '45769713.94' });
+  z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .meta({ description: `${description} (yuan, a decimal string with 2 decimals)`, example: '45769713.94' });
 const ratio = (description: string) =>
-  z.string().nullable().meta({ description: `${description} (a decimal string rounded to 4 places; null when its base is 0)`, example: '0.9029' });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).meta({ description: 'a date, YYYY-MM-DD', example: '2021-12-31' });
+  z
+    .string()
+    .nullable()
+    .meta({ description: `${description} (a decimal string rounded to 4 places; null when its base is 0)`, example: '0.9029' });
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .meta({ description: 'a date, YYYY-MM-DD', example: '2021-12-31' });
 const instant = z.string().meta({ description: 'an instant, ISO-8601 UTC', example: '2026-12-01T08:00:00.000Z' });
-const position = z.string().regex(/^\d{1,19}$/).meta({ description: "a log position (64-bit, so a string)", example: '4294967296' });
+const position = z
+  .string()
+  .regex(/^\d{1,19}$/)
+  .meta({ description: 'a log position (64-bit, so a string)', example: '4294967296' });
 
 // ---------- errors ----------
 
@@ -30,20 +42,32 @@ export const Problem = named(
       type: z.literal('about:blank'),
       title: z.string(),
       status: z.number().int(),
-      code: z.string().meta({ description: 'stable error code, e.g. UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID_QUERY, PAYLOAD_TOO_LARGE, RATE_LIMITED' }),
+      code: z.string().meta({
+        description: 'stable error code, e.g. UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID_QUERY, PAYLOAD_TOO_LARGE, RATE_LIMITED',
+      }),
       detail: z.string(),
       field: z.string().optional().meta({ description: 'the field at fault, when one is' }),
     })
     .meta({
-      description: 'application/problem+json (RFC 9457) with the ledger\'s stable code',
-      example: { type: 'about:blank', title: 'FORBIDDEN', status: 403, code: 'FORBIDDEN', detail: 'key:k_1a2b3c4d5e6f (writer) may not do this; it needs analyst' },
+      description: "application/problem+json (RFC 9457) with the ledger's stable code",
+      example: {
+        type: 'about:blank',
+        title: 'FORBIDDEN',
+        status: 403,
+        code: 'FORBIDDEN',
+        detail: 'key:k_1a2b3c4d5e6f (writer) may not do this; it needs analyst',
+      },
     }),
 );
 
 // ---------- queries ----------
 
 const optionalText = (description: string) => z.string().max(200).optional().meta({ description });
-const asOf = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional().meta({ description: 'business date YYYY-MM-DD' });
+const asOf = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .optional()
+  .meta({ description: 'business date YYYY-MM-DD' });
 const knownAt = z.string().max(40).optional().meta({ description: 'instant, ISO-8601 (default now)' });
 const yearText = z.string().regex(/^\d{4}$/, 'must be a year of 4 digits');
 
@@ -59,7 +83,11 @@ export const WarningsQuery = z.strictObject({
   asOf,
   knownAt,
   by: z.enum(['line', 'project']).optional().meta({ description: "'line' (default) or 'project'" }),
-  margin: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal fraction').optional().meta({ description: 'fraction, default 0.10' }),
+  margin: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal fraction')
+    .optional()
+    .meta({ description: 'fraction, default 0.10' }),
 });
 export const TraceQuery = z.strictObject({ asOf, knownAt });
 
@@ -83,18 +111,28 @@ export const FollowQuery = (maxLimit: number, maxWaitSeconds: number) =>
   });
 
 export const AppendQuery = z.strictObject({
-  dryRun: z.enum(['true', 'false']).optional().meta({ description: 'true: validate and decide every event, answer the same summary, store nothing' }),
+  dryRun: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: 'true: validate and decide every event, answer the same summary, store nothing' }),
 });
 
 export const AccessLogQuery = (maxLimit: number) =>
   z.strictObject({
-    after: z.string().regex(/^\d{1,19}$/, 'must be an entry id').optional().meta({ description: 'last id seen (default 0)' }),
+    after: z
+      .string()
+      .regex(/^\d{1,19}$/, 'must be an entry id')
+      .optional()
+      .meta({ description: 'last id seen (default 0)' }),
     limit: integerText(`at most this many (default 1000, max ${maxLimit})`, 1, maxLimit).optional(),
   });
 
 // ---------- events in ----------
 
-const eventId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).meta({ description: 'unique, idempotency key: [A-Za-z0-9._:-], at most 128', example: 'pay-2021-0001' });
+const eventId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+  .meta({ description: 'unique, idempotency key: [A-Za-z0-9._:-], at most 128', example: 'pay-2021-0001' });
 const id = z.string().min(1).max(128);
 const amountIn = z
   .union([z.string().regex(/^-?\d+(\.\d{1,2})?$/), z.number()])
@@ -103,7 +141,11 @@ const envelope = {
   eventId,
   effectiveDate: date.meta({ description: 'business date the event takes effect' }),
   correction: z.boolean().optional().meta({ description: 'a correction of an earlier event (shown as such by trace)' }),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional().meta({ description: 'free JSON: documentNo, source, actor…; stored as given, hashed' }),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .optional()
+    .meta({ description: 'free JSON: documentNo, source, actor…; stored as given, hashed' }),
 };
 const eventOf = <T extends string, D extends z.ZodRawShape>(type: T, description: string, data: D) =>
   z.strictObject({ ...envelope, type: z.literal(type), data: z.strictObject(data) }).meta({ description });
@@ -120,29 +162,42 @@ export const NewEvent = named(
         name: z.string().max(200).optional(),
         unit: z.string().max(200).optional(),
         project: z.string().max(200).optional(),
-        functionCode: z.string().regex(/^\d{3}(?:\d{2}){0,2}$/).optional().meta({ description: '功能分类 3, 5 or 7 digits' }),
-        economicCode: z.string().regex(/^\d{3}(?:\d{2})?$/).optional().meta({ description: '经济分类 3 or 5 digits' }),
+        functionCode: z
+          .string()
+          .regex(/^\d{3}(?:\d{2}){0,2}$/)
+          .optional()
+          .meta({ description: '功能分类 3, 5 or 7 digits' }),
+        economicCode: z
+          .string()
+          .regex(/^\d{3}(?:\d{2})?$/)
+          .optional()
+          .meta({ description: '经济分类 3 or 5 digits' }),
         fundingSource: z.string().max(200).optional(),
         tags: z.array(z.string().min(1).max(64)).max(32).optional(),
       }),
-      eventOf('InitialBudgetApproved', '年初预算: the line\'s initial budget (> 0)', { lineId: id, amount: amountIn }),
+      eventOf('InitialBudgetApproved', "年初预算: the line's initial budget (> 0)", { lineId: id, amount: amountIn }),
       eventOf('BudgetAdjusted', '调整: 追加 (> 0) or 追减 (< 0)', { lineId: id, amount: amountIn }),
       eventOf('BudgetTransferred', '调剂: between two lines of one department-year', {
         fromLineId: id,
         toLineId: id,
         amount: amountIn,
         routine: z.boolean().optional().meta({ description: '增人增资正常调剂' }),
-        reason: z.string().max(200).optional(),
       }),
       eventOf('PaymentRecorded', '支出: a payment against a line', { lineId: id, amount: amountIn, payee: z.string().max(200).optional() }),
-      eventOf('PaymentReversed', '冲销: reverses (part of) a recorded payment', { paymentEventId: id, amount: amountIn, reason: z.string().max(200).optional() }),
+      eventOf('PaymentReversed', '冲销: reverses (part of) a recorded payment', {
+        paymentEventId: id,
+        amount: amountIn,
+      }),
       eventOf('PeriodClosed', '季度结账: closes a quarter; effectiveDate is its last day', {
         department: z.string().min(1).max(100),
         fiscalYear: z.union([z.number().int(), z.string().regex(/^\d{4}$/)]),
         period: z.enum(['Q1', 'Q2', 'Q3', 'Q4']),
       }),
     ])
-    .meta({ description: 'An event (DESIGN.md §3, docs/events.md). The ledger validates each on its own; a refusal names the event and the field.' }),
+    .meta({
+      description:
+        'An event (DESIGN.md §3, docs/events.md). The ledger validates each on its own; a refusal names the event and the field.',
+    }),
 );
 
 export const NewEvents = named('NewEvents', z.array(NewEvent).meta({ description: 'a JSON array of events (or NDJSON, one per line)' }));
@@ -179,7 +234,10 @@ export const PublishedEvent = named(
     correction: z.boolean(),
     data: z.record(z.string(), z.unknown()),
     metadata: z.record(z.string(), z.unknown()).nullable(),
-    recordedBy: z.string().nullable().meta({ description: 'who posted it: key:<keyId>, oidc:<subject>, cli:<user>, kafka:<identity>; null when unknown' }),
+    recordedBy: z
+      .string()
+      .nullable()
+      .meta({ description: 'who posted it: key:<keyId>, oidc:<subject>, cli:<user>, kafka:<identity>; null when unknown' }),
   }),
 );
 
@@ -232,7 +290,10 @@ export const ProgressResult = named(
         schedule: z.string().meta({ description: '序时进度' }),
         quarterScore: z.string().nullable(),
         closed: z.boolean(),
-        reported: z.object({ ...quarterSnapshot, knownAt: instant }).optional().meta({ description: 'as known when the quarter was closed' }),
+        reported: z
+          .object({ ...quarterSnapshot, knownAt: instant })
+          .optional()
+          .meta({ description: 'as known when the quarter was closed' }),
         restated: z.object(quarterSnapshot).optional(),
         difference: z.object(quarterSnapshot).optional(),
       }),
@@ -257,7 +318,9 @@ export const RatiosResult = named(
     transferAmount: yuan('调剂资金'),
     routineTransferAmount: yuan('正常调剂'),
     transferRatio: ratio('调剂比例'),
-    checks: z.array(z.object({ rule: z.string(), value: z.string().nullable(), threshold: z.string(), passed: z.boolean(), points: z.string() })),
+    checks: z.array(
+      z.object({ rule: z.string(), value: z.string().nullable(), threshold: z.string(), passed: z.boolean(), points: z.string() }),
+    ),
   }),
 );
 
@@ -334,7 +397,10 @@ export const TraceResult = named(
         type: z.string(),
         effectiveDate: date,
         recordedAt: instant,
-        recordedBy: z.string().nullable().meta({ description: 'who posted the event (key:<keyId>, oidc:<subject>, cli:<user>, kafka:<identity>)' }),
+        recordedBy: z
+          .string()
+          .nullable()
+          .meta({ description: 'who posted the event (key:<keyId>, oidc:<subject>, cli:<user>, kafka:<identity>)' }),
         correction: z.boolean(),
         metadata: z.record(z.string(), z.unknown()).nullable(),
         delta: z.object({

@@ -19,14 +19,21 @@ export const APPEND_EXAMPLES = {
         eventId: 'transfer-2021-007',
         type: 'BudgetTransferred',
         effectiveDate: '2021-06-20',
-        data: { fromLineId: 'MY2021-B-301', toLineId: 'MY2021-P-101', amount: '50000.00', routine: false, reason: '展会项目追加' },
+        data: { fromLineId: 'MY2021-B-301', toLineId: 'MY2021-P-101', amount: '50000.00', routine: false },
         metadata: { documentNo: '深财预〔2021〕88号' },
       },
     ],
   },
   rejection: {
     summary: 'a payment the ledger refuses: its line does not exist',
-    value: [{ eventId: 'pay-2021-000124', type: 'PaymentRecorded', effectiveDate: '2021-03-16', data: { lineId: 'NO-SUCH-LINE', amount: '1.00' } }],
+    value: [
+      {
+        eventId: 'pay-2021-000124',
+        type: 'PaymentRecorded',
+        effectiveDate: '2021-03-16',
+        data: { lineId: 'NO-SUCH-LINE', amount: '1.00' },
+      },
+    ],
   },
 };
 

@@ -47,7 +47,10 @@ export class EventsController {
     // event is judged with the ones before it: the request must fit one batch.
     const maxEvents = dryRun ? Math.min(MAX_BATCH_EVENTS, this.auth.maxEventsPerRequest) : this.auth.maxEventsPerRequest;
     const batchSize = dryRun ? MAX_BATCH_EVENTS : this.config.batchSize;
-    const ingestion = new Ingestion({ append: (events) => this.commands.execute(new AppendEventsCommand(events, { recordedBy, dryRun })) }, batchSize);
+    const ingestion = new Ingestion(
+      { append: (events) => this.commands.execute(new AppendEventsCommand(events, { recordedBy, dryRun })) },
+      batchSize,
+    );
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.auth.maxBodyBytes) throw tooLarge(`a body is limited to ${this.auth.maxBodyBytes} bytes (LEDGER_MAX_BODY_BYTES)`);
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
@@ -75,7 +78,9 @@ export class EventsController {
       );
     const items = await readJsonArray(req, this.auth.maxBodyBytes);
     if (items.length > maxEvents)
-      throw tooLarge(`at most ${maxEvents} events per request (LEDGER_MAX_EVENTS_PER_REQUEST${dryRun ? '; 10,000 for a dry run' : ''}); this one has ${items.length}`);
+      throw tooLarge(
+        `at most ${maxEvents} events per request (LEDGER_MAX_EVENTS_PER_REQUEST${dryRun ? '; 10,000 for a dry run' : ''}); this one has ${items.length}`,
+      );
     for (const [i, item] of items.entries()) await ingestion.addValue(i + 1, item);
     return ingestion.finish();
   }
@@ -84,7 +89,7 @@ export class EventsController {
   @Allow('auditor')
   @ApiContract({
     summary: 'Follow the log: events with position > after, in order; never skips an event that commits late.',
-    description: "A key or token limited to departments sees only their events; lastPosition still advances past the others.",
+    description: 'A key or token limited to departments sees only their events; lastPosition still advances past the others.',
     query: FOLLOW_QUERY,
     ok: { schema: 'EventsPage', description: 'the next events, and the position to continue after' },
     errors: [400],

@@ -30,7 +30,11 @@ export class HealthController {
    */
   @Get('ready')
   @Public()
-  @ApiContract({ summary: 'Readiness: the database (and Kafka, when configured) answer', ok: { schema: 'Ready', description: 'ready' }, errors: [503] })
+  @ApiContract({
+    summary: 'Readiness: the database (and Kafka, when configured) answer',
+    ok: { schema: 'Ready', description: 'ready' },
+    errors: [503],
+  })
   async ready() {
     const [database, kafka] = await Promise.all([
       this.db.query('SELECT 1').then(

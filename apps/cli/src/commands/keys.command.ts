@@ -40,7 +40,10 @@ export async function keysCommand(args: CliArgs, { withLedger, fail }: KeysComma
     }
     case 'list': {
       const keys = await withLedger((app) => store(app).list());
-      out({ keys }, keys.length === 0 ? 'no API keys' : renderTable(['keyId', 'role', 'departments', 'name', 'created', 'revoked'], keys.map(row)));
+      out(
+        { keys },
+        keys.length === 0 ? 'no API keys' : renderTable(['keyId', 'role', 'departments', 'name', 'created', 'revoked'], keys.map(row)),
+      );
       return;
     }
     case 'revoke': {
