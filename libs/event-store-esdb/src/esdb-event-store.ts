@@ -494,6 +494,7 @@ class AppendRun {
             prevHash,
             hash,
             metadata: event.event.metadata ?? null,
+            recordedBy: event.event.recordedBy ?? null,
           }),
         });
         claims.push({
@@ -712,6 +713,7 @@ export function toStoredEvent(record: EsdbRecordedEvent): StoredEvent {
     streamVersion: record.revision,
     recordedAt: envelope.recordedAt,
     hash: envelope.hash,
+    recordedBy: envelope.recordedBy ?? null,
   };
 }
 
