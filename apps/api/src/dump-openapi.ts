@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { authConfigFromEnv } from '@ledger/auth';
 import { ledgerConfigFromEnv } from '@ledger/ledger';
 import { createApi } from './start-api';
@@ -18,7 +18,7 @@ async function main(out: string): Promise<void> {
     const app = await createApi(config, authConfigFromEnv({}));
     await app.listen(0, '127.0.0.1');
     try {
-      const { port } = app.getHttpServer().address() as AddressInfo;
+      const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
       const res = await fetch(`http://127.0.0.1:${port}/docs-json`);
       if (!res.ok) throw new Error(`/docs-json answered ${res.status}`);
       fs.writeFileSync(out, `${JSON.stringify(await res.json(), null, 2)}\n`);

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -92,7 +92,7 @@ export async function startApi(port: number, config?: LedgerConfig, auth: AuthCo
   }
   const host = auth.enabled ? (process.env.HOST ?? '0.0.0.0') : '127.0.0.1';
   await app.listen(port, host);
-  const bound = app.getHttpServer().address() as AddressInfo;
+  const bound = (app.getHttpServer() as Server).address() as AddressInfo;
   return { app, address: `${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`, firstAdminKey };
 }
 

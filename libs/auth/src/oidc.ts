@@ -50,7 +50,7 @@ export class OidcVerifier {
     if (departmentsValue !== undefined) {
       if (!Array.isArray(departmentsValue) || !departmentsValue.every((d) => typeof d === 'string'))
         return { ok: false, reason: `token refused: '${this.config.departmentsClaim}' must be an array of departments` };
-      departments = departmentsValue as string[];
+      departments = departmentsValue;
     }
     return { ok: true, identity: { subject: `oidc:${String(payload.sub)}`, source: 'token', roles, departments } };
   }

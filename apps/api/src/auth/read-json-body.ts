@@ -26,5 +26,5 @@ export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S)
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new RequestError('INVALID_JSON', zodMessage(parsed.error));
-  return parsed.data as z.infer<S>;
+  return parsed.data;
 }

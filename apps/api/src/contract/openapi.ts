@@ -68,7 +68,8 @@ export interface ContractSpec {
 export function ApiContract(spec: ContractSpec) {
   const decorators: MethodDecorator[] = [ApiOperation({ summary: spec.summary, description: spec.description })];
   if (spec.query !== undefined) {
-    for (const [name, field] of Object.entries(spec.query.shape as Record<string, z.ZodType>)) {
+    const shape: Record<string, z.ZodType> = spec.query.shape;
+    for (const [name, field] of Object.entries(shape)) {
       const required = !field.safeParse(undefined).success;
       const schema = openApiSchema(required ? field : ((field as z.ZodOptional).unwrap() as z.ZodType));
       decorators.push(

@@ -20,6 +20,6 @@ export class ZodQueryPipe<S extends z.ZodType> implements PipeTransform<unknown,
   transform(value: unknown): z.infer<S> {
     const parsed = this.schema.safeParse(value ?? {});
     if (!parsed.success) throw new RequestError('INVALID_QUERY', zodMessage(parsed.error));
-    return parsed.data as z.infer<S>;
+    return parsed.data;
   }
 }

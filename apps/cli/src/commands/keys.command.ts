@@ -7,8 +7,8 @@ import { renderTable } from '../table';
 
 /** What the switchboard lends: its way of opening the ledger, and of making a CLI failure with a code. */
 export interface KeysCommandContext {
-  withLedger<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T>;
-  fail(code: string, message: string): Error;
+  readonly withLedger: <T>(fn: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
+  readonly fail: (code: string, message: string) => Error;
 }
 
 /**
