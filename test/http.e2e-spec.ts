@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { createApi } from '../apps/api/src/start-api';
+import { authConfigFromEnv } from '@ledger/auth';
+import { startApi, startupMessage } from '../apps/api/src/start-api';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
 const line = (id: string, department = '市贸促委') => ({
@@ -27,11 +28,15 @@ for (const engine of testEngines()) {
     let storage: E2eStorage;
     let app: INestApplication;
     let base: string;
+    let startup: { address: string; message: string; firstAdminKey?: unknown };
 
     beforeAll(async () => {
       storage = await e2eStorage(engine);
-      app = await createApi(storage.config);
-      await app.listen(0, '127.0.0.1');
+      // The contract of the routes, without access control (test/access.e2e-spec.ts walks that).
+      const auth = { ...authConfigFromEnv({}), enabled: false };
+      const started = await startApi(0, storage.config, auth);
+      app = started.app;
+      startup = { address: started.address, message: startupMessage(started, auth), firstAdminKey: started.firstAdminKey };
       const address = app.getHttpServer().address() as { port: number };
       base = `http://127.0.0.1:${address.port}`;
     });
@@ -46,6 +51,13 @@ for (const engine of testEngines()) {
       const res = await fetch(`${base}${path}`);
       return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any };
     };
+
+    it('with LEDGER_AUTH=off, binds 127.0.0.1 only, says so, and makes no key', () => {
+      expect(startup.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(startup.message).toContain(`listening on http://${startup.address}`);
+      expect(startup.message).toMatch(/authentication is OFF \(LEDGER_AUTH=off\).*127\.0\.0\.1 only/);
+      expect(startup.firstAdminKey).toBeUndefined();
+    });
 
     it('takes a JSON array and answers per event, storing the good ones beside the bad', async () => {
       const res = await post(

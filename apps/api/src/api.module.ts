@@ -1,24 +1,57 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccessLog, ApiKeyStore, authConfigFromEnv, OidcVerifier, type AuthConfig } from '@ledger/auth';
+import type { Database } from '@ledger/event-store';
 import { createLogger, kafkaConfigFromEnv, KafkaHealth } from '@ledger/ingestion';
-import { LedgerModule, type LedgerConfig } from '@ledger/ledger';
+import { DATABASE, LedgerModule, type LedgerConfig } from '@ledger/ledger';
+import { VerifyController } from './audit/verify.controller';
+import { AccessLogController } from './auth/access-log.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AUTH_CONFIG, OIDC_VERIFIER } from './auth/auth.tokens';
+import { KeysController } from './auth/keys.controller';
+import { SessionController } from './auth/session.controller';
 import { DepartmentsController } from './departments/departments.controller';
 import { CheckpointsController } from './checkpoints/checkpoints.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { LinesController } from './lines/lines.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { PeriodsController } from './periods/periods.controller';
 import { ProblemFilter } from './problem.filter';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config?: LedgerConfig) {
+  static forRoot(config?: LedgerConfig, auth: AuthConfig = authConfigFromEnv()) {
+    const accessLogger = createLogger('access-log');
     return {
       module: ApiModule,
       imports: [LedgerModule.forRoot(config)],
-      controllers: [EventsController, CheckpointsController, DepartmentsController, LinesController, HealthController, MetricsController],
+      controllers: [
+        EventsController,
+        CheckpointsController,
+        DepartmentsController,
+        PeriodsController,
+        LinesController,
+        VerifyController,
+        HealthController,
+        MetricsController,
+        SessionController,
+        KeysController,
+        AccessLogController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
+        // Every route passes the guard; each declares its access (@Allow / @Public).
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: AUTH_CONFIG, useValue: auth },
+        { provide: OIDC_VERIFIER, useValue: auth.oidc === undefined ? null : new OidcVerifier(auth.oidc) },
+        { provide: ApiKeyStore, useFactory: (db: Database) => new ApiKeyStore(db), inject: [DATABASE] },
+        {
+          provide: AccessLog,
+          useFactory: (db: Database) =>
+            new AccessLog(db, (error) => accessLogger.error({ err: error }, 'an access log entry was not written')),
+          inject: [DATABASE],
+        },
         // Readiness and lag probes of the broker; inert when KAFKA_BROKERS is unset.
         { provide: KafkaHealth, useFactory: () => new KafkaHealth(kafkaConfigFromEnv(), createLogger('kafka-health')) },
       ],

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { authConfigFromEnv } from '@ledger/auth';
 import { ledgerConfigFromEnv, withOwner } from '@ledger/ledger';
-import { startApi } from './start-api';
+import { startApi, startupMessage } from './start-api';
 
 // The HTTP API alone (the CLI's `serve` does the same): it serves an embedded store to the CLI while it runs.
-void startApi(Number(process.env.PORT ?? 3000), withOwner(ledgerConfigFromEnv(), { command: 'ledger-api', share: true })).then(() =>
-  process.stderr.write(`ledger API listening on ${process.env.PORT ?? 3000}\n`),
+const auth = authConfigFromEnv();
+void startApi(Number(process.env.PORT ?? 3000), withOwner(ledgerConfigFromEnv(), { command: 'ledger-api', share: true }), auth).then((started) =>
+  process.stderr.write(startupMessage(started, auth)),
 );

@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 
 /** Options of DESIGN.md §6, shared by every command. */
 export const CLI_OPTIONS = {
-  department: { type: 'string' },
+  // Repeatable for `keys create`; the other commands take the last one given.
+  department: { type: 'string', multiple: true },
+  role: { type: 'string' },
+  name: { type: 'string' },
   year: { type: 'string' },
   'as-of': { type: 'string' },
   'known-at': { type: 'string' },
@@ -27,6 +30,10 @@ export interface CliArgs {
   readonly command: string | undefined;
   readonly positionals: string[];
   readonly department?: string;
+  /** Every --department given (keys create). */
+  readonly departments?: string[];
+  readonly role?: string;
+  readonly name?: string;
   readonly year?: string;
   readonly asOf?: string;
   readonly knownAt?: string;
@@ -53,7 +60,10 @@ export function parseCli(argv: string[]): CliArgs {
   return {
     command,
     positionals: rest,
-    department: values.department,
+    department: values.department?.[values.department.length - 1],
+    departments: values.department,
+    role: values.role,
+    name: values.name,
     year: values.year,
     asOf: values['as-of'],
     knownAt: values['known-at'],
@@ -93,7 +103,8 @@ Commands:
   prove               inclusion proof of one event in a checkpoint  --event <eventId> --checkpoint <file>
   db setup-roles      grant the app role (DATABASE_URL's user) its least rights; run with MIGRATION_DATABASE_URL
   rebuild             rebuild every projection from the log
-  serve               HTTP API on PORT (default 3000), OpenAPI at /docs
+  serve               HTTP API on PORT (default 3000), OpenAPI at /docs; needs API keys or OpenID Connect (see README)
+  keys                API keys for serve: keys create --role R [--department D]… [--name text] | keys list | keys revoke <keyId>
   consume             Kafka: treasury payments in, ledger events and alerts out (needs KAFKA_BROKERS)
   publish             Kafka: ledger events and alerts out only
   demo                load seed 002's department-year and print its tables

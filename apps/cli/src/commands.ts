@@ -29,6 +29,8 @@ import {
 import type { ProgressResult, RatiosResult, ScorecardResult, TraceResult, ViewResult, WarningsResult } from '@ledger/reporting';
 import { parseEvent } from '@ledger/domain';
 import type { VerifyReport } from '@ledger/event-store';
+import { authConfigFromEnv, cliIdentity } from '@ledger/auth';
+import { keysCommand } from './commands/keys.command';
 import type { CliArgs } from './args';
 import { cliLedgerConfig } from './owner';
 import { money, pct, renderTable } from './table';
@@ -114,6 +116,8 @@ export async function runCommand(args: CliArgs): Promise<void> {
       return rebuild(args);
     case 'serve':
       return serve(args);
+    case 'keys':
+      return keysCommand(args, { withLedger, fail: (code, message) => new CliFailure({ code, message }) });
     case 'consume':
       return consume({ consume: true, publish: true });
     case 'publish':
@@ -132,7 +136,12 @@ async function append(args: CliArgs): Promise<void> {
     const commands = app.get(CommandBus);
     const config = app.get<LedgerConfig>(LEDGER_CONFIG);
     const batchSize = args.batchSize === undefined ? config.batchSize : Number(args.batchSize);
-    return ingestLines(ndjsonLines(input), { append: (events) => commands.execute(new AppendEventsCommand(events)) }, batchSize);
+    const recordedBy = cliIdentity();
+    return ingestLines(
+      ndjsonLines(input),
+      { append: (events) => commands.execute(new AppendEventsCommand(events, { recordedBy })) },
+      batchSize,
+    );
   });
   print(args, summary, () => {
     const lines = [
@@ -241,9 +250,11 @@ async function serve(args: CliArgs): Promise<void> {
   const port = Number(args.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be a TCP port, not '${args.port}'`);
   // The HTTP stack (Express, Swagger) and the Kafka client load only for the commands that use them.
-  const { startApi } = await import('../../api/src/start-api');
-  const app = await startApi(port, cliLedgerConfig('serve', true));
-  process.stderr.write(`ledger API listening on http://127.0.0.1:${port} (OpenAPI at /docs)\n`);
+  const { startApi, startupMessage } = await import('../../api/src/start-api');
+  const auth = authConfigFromEnv();
+  const started = await startApi(port, cliLedgerConfig('serve', true), auth);
+  const app = started.app;
+  process.stderr.write(startupMessage(started, auth));
   await new Promise<void>((resolve) => {
     const stop = () => void app.close().then(resolve);
     process.once('SIGINT', stop);
@@ -399,7 +410,9 @@ async function closePeriod(args: CliArgs): Promise<void> {
   };
   const parsed = parseEvent(raw);
   if (!parsed.ok) throw parsed.error;
-  const [result] = await withLedger((app) => app.get(CommandBus).execute(new AppendEventsCommand([parsed.event])));
+  const [result] = await withLedger((app) =>
+    app.get(CommandBus).execute(new AppendEventsCommand([parsed.event], { recordedBy: cliIdentity() })),
+  );
   if (result === undefined || result.status === 'rejected') throw result?.error ?? usage('nothing was stored');
   print(
     args,
@@ -421,7 +434,7 @@ async function demo(args: CliArgs): Promise<void> {
         if (!parsed.ok) throw parsed.error;
         return parsed.event;
       });
-      for (const result of await commands.execute(new AppendEventsCommand(events))) {
+      for (const result of await commands.execute(new AppendEventsCommand(events, { recordedBy: cliIdentity() }))) {
         if (result.status === 'appended') summary.appended += 1;
         else if (result.status === 'duplicate') summary.duplicates += 1;
         else throw result.error;

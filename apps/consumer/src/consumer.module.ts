@@ -25,6 +25,11 @@ export const PUBLISHER_SINK = Symbol('PUBLISHER_SINK');
  * publisher (the ledger → ledger.events / ledger.alerts), on the shared LedgerModule. Nothing here
  * starts by itself: start-consumer.ts starts and stops them in the order shutdown needs.
  */
+/** Who the consumer records as having posted what it takes from Kafka: LEDGER_CONSUMER_IDENTITY, else its group. */
+export function consumerIdentity(kafka: LedgerKafkaConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return env.LEDGER_CONSUMER_IDENTITY || `kafka:${kafka.groupId}`;
+}
+
 @Module({})
 export class ConsumerModule {
   static forRoot(kafka: LedgerKafkaConfig, ledger?: LedgerConfig): DynamicModule {
@@ -41,7 +46,7 @@ export class ConsumerModule {
           // Through the command bus, like every other way in: the append path is one.
           useFactory: (commands: CommandBus, config: LedgerConfig) =>
             new PaymentPipeline(
-              { append: (events) => commands.execute(new AppendEventsCommand(events)) },
+              { append: (events) => commands.execute(new AppendEventsCommand(events, { recordedBy: consumerIdentity(kafka) })) },
               { batchSize: config.batchSize, logger: createLogger('consumer') },
             ),
           inject: [CommandBus, LEDGER_CONFIG],

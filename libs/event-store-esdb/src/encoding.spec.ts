@@ -99,12 +99,17 @@ describe('envelope in the metadata', () => {
     prevHash: '0'.repeat(64),
     hash: 'b'.repeat(64),
     metadata: { source: 'treasury', documentNo: '深财预〔2021〕12号', nested: { n: 1.5, list: [1, null, 'x'] } },
+    recordedBy: 'key:k_0123456789ab',
   };
 
   it('survives a round trip through JSON', () => {
     expect(decodeEnvelope(overTheWire(encodeEnvelope(envelope)), 'e')).toEqual(envelope);
-    const bare = { ...envelope, metadata: null, correction: false };
+    const bare = { ...envelope, metadata: null, correction: false, recordedBy: null };
     expect(decodeEnvelope(overTheWire(encodeEnvelope(bare)), 'e')).toEqual(bare);
+    // Envelopes written before recordedBy was kept have none: read as unknown.
+    const { recordedBy: _, ...older } = encodeEnvelope(envelope);
+    expect(decodeEnvelope(overTheWire(older), 'e').recordedBy).toBeNull();
+    expect(() => decodeEnvelope({ ...encodeEnvelope(envelope), recordedBy: 7 }, 'e')).toThrow(/recordedBy/);
   });
 
   it('refuses metadata that is not a ledger envelope, naming the field', () => {

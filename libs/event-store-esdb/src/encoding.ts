@@ -161,6 +161,8 @@ export interface EventEnvelope {
   readonly hash: string;
   /** The event's own metadata, verbatim. */
   readonly metadata: JsonObject | null;
+  /** Who posted it (outside the hashed content, as in PostgreSQL's recorded_by); absent in envelopes written before it was kept. */
+  readonly recordedBy?: string | null;
 }
 
 export function encodeEnvelope(envelope: EventEnvelope): JsonObject {
@@ -174,6 +176,7 @@ export function encodeEnvelope(envelope: EventEnvelope): JsonObject {
     prevHash: envelope.prevHash,
     hash: envelope.hash,
     metadata: envelope.metadata,
+    recordedBy: envelope.recordedBy ?? null,
   };
 }
 
@@ -186,6 +189,8 @@ export function decodeEnvelope(value: unknown, what: string): EventEnvelope {
   const metadata = fields.metadata;
   if (metadata !== null && !isJsonObject(metadata)) throw new TypeError(`${what}: metadata.metadata must be an object or null`);
   if (typeof fields.correction !== 'boolean') throw new TypeError(`${what}: metadata.correction must be a boolean`);
+  const recordedBy = fields.recordedBy ?? null;
+  if (recordedBy !== null && typeof recordedBy !== 'string') throw new TypeError(`${what}: metadata.recordedBy must be a string or null`);
   return {
     eventId: stringField(fields, 'eventId', what),
     effectiveDate: stringField(fields, 'effectiveDate', what),
@@ -195,6 +200,7 @@ export function decodeEnvelope(value: unknown, what: string): EventEnvelope {
     prevHash: stringField(fields, 'prevHash', what),
     hash: stringField(fields, 'hash', what),
     metadata: metadata === null ? null : metadata,
+    recordedBy,
   };
 }
 

@@ -495,6 +495,7 @@ class AppendRun {
             prevHash,
             hash,
             metadata: event.event.metadata ?? null,
+            recordedBy: event.event.recordedBy ?? null,
           }),
         });
         claims.push({
@@ -720,6 +721,7 @@ export function toStoredEvent(record: EsdbRecordedEvent): StoredEvent {
     streamVersion: record.revision,
     recordedAt: envelope.recordedAt,
     hash: envelope.hash,
+    recordedBy: envelope.recordedBy ?? null,
   };
 }
 

@@ -13,6 +13,12 @@ export interface NewEvent {
   readonly correction: boolean;
   readonly data: JsonObject;
   readonly metadata: JsonObject | null;
+  /**
+   * Who posted it (an API key id, a token's subject, `cli:<user>`, the Kafka consumer's identity).
+   * Kept beside the event, outside its hashed content: the same event sent by two identities is
+   * still one event. Null when unknown (events stored before it was kept, events the ledger derives).
+   */
+  readonly recordedBy?: string | null;
 }
 
 /** An event as the store keeps it: the envelope plus what the store adds. */

@@ -91,6 +91,8 @@ describeEachEngine('PgEventStore', (get) => {
           type,
           data: { note: awkward, nested: { list: [awkward, 1.5, null, true] }, 'key\twith\\tab': 'x' },
           metadata: { documentNo: awkward },
+          // recorded_by is one more COPY field (byAppend) and one more INSERT column (bySession).
+          recordedBy: `key:${awkward}`,
         });
       const byAppend = await s.append([{ streamId: streamA, events: [event(`Type\\${awkward}`), event('Plain')] }]);
       const bySession = await s.withStreams([streamB], (session) =>
@@ -98,6 +100,7 @@ describeEachEngine('PgEventStore', (get) => {
       );
       expect(await s.readStream(streamA)).toEqual(byAppend.stored);
       expect(await s.readStream(streamB)).toEqual(bySession);
+      expect((await s.readStream(streamB)).map((e) => e.recordedBy)).toEqual([`key:${awkward}`, null]);
       expect(await s.verify()).toMatchObject({ ok: true });
     });
 

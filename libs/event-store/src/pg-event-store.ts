@@ -142,13 +142,15 @@ interface EventRow {
   metadata: JsonObject | null;
   recordedAt: string;
   hash: string;
+  recordedBy: string | null;
 }
 
 // The columns of a StoredEvent, under its names, so that the driver's row objects become the
 // events without a copy. recorded_at travels as the server's text form, which costs the server
 // less than to_char and the reader no Date per row (see RecordedAtFormat).
 const EVENT_COLUMNS = `position, stream_id AS "streamId", stream_version AS "streamVersion", event_id AS "eventId", type,
-  effective_date AS "effectiveDate", correction, data, metadata, recorded_at::text AS "recordedAt", hash`;
+  effective_date AS "effectiveDate", correction, data, metadata, recorded_at::text AS "recordedAt", hash,
+  recorded_by AS "recordedBy"`;
 
 /**
  * The event store on PostgreSQL (a server through postgres.js, or PGlite). Appends to several
@@ -607,11 +609,12 @@ class PgAppendSession implements AppendSession {
     await Promise.all([
       this.tx.query(
         `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, effective_date, correction, data, metadata,
-                                    recorded_at, content_hash, prev_hash, hash)
+                                    recorded_at, content_hash, prev_hash, hash, recorded_by)
          SELECT e.position, e.stream_id, e.stream_version, e.event_id, e.type, e.effective_date, e.correction, e.data, e.metadata,
-                $2::text::timestamptz, e.content_hash, e.prev_hash, e.hash
+                $2::text::timestamptz, e.content_hash, e.prev_hash, e.hash, e.recorded_by
            FROM jsonb_to_recordset($1::text::jsonb) AS e(position bigint, stream_id text, stream_version bigint, event_id text, type text,
-                effective_date date, correction boolean, data jsonb, metadata jsonb, content_hash text, prev_hash text, hash text)`,
+                effective_date date, correction boolean, data jsonb, metadata jsonb, content_hash text, prev_hash text, hash text,
+                recorded_by text)`,
         [rowsJson, this.recordedAt],
         PREPARED,
       ),
@@ -687,6 +690,7 @@ class PgAppendSession implements AppendSession {
           streamVersion: version,
           recordedAt: this.recordedAt,
           hash,
+          recordedBy: event.recordedBy ?? null,
         };
         plan.stored.push(storedEvent);
         yield { event: storedEvent, parts, prevHash: lastHash, positionDigits, streamVersionDigits };
@@ -917,6 +921,7 @@ const COPY_COLUMNS = [
   'content_hash',
   'prev_hash',
   'hash',
+  'recorded_by',
 ] as const;
 
 /**
@@ -942,15 +947,22 @@ function* copyChunks(rows: Iterable<NewRow>, recordedAt: string): Generator<Uint
   let size = COPY_FIRST_CHUNK_BYTES;
   let streamId = '';
   let streamIdText = '';
+  // A batch is posted by one identity: its COPY text is made once.
+  let recordedBy: string | null | undefined = null;
+  let recordedByText = '\\N';
   for (const { event, parts, prevHash, positionDigits, streamVersionDigits } of rows) {
     if (event.streamId !== streamId) {
       streamId = event.streamId;
       streamIdText = copyText(streamId);
     }
+    if (event.recordedBy !== recordedBy) {
+      recordedBy = event.recordedBy;
+      recordedByText = recordedBy === null || recordedBy === undefined ? '\\N' : copyText(recordedBy);
+    }
     const head = `${positionDigits}\t${streamIdText}\t${streamVersionDigits}\t${event.eventId}\t${copyText(parts.type)}\t${parts.effectiveDate}\t${parts.correction ? 't' : 'f'}\t`;
     const data = copyJson(parts.dataJson);
     const metadata = parts.metadataJson === 'null' ? '\\N' : copyJson(parts.metadataJson);
-    const tail = `\t${recordedAt}\t${parts.contentHash}\t${prevHash}\t${event.hash}\n`;
+    const tail = `\t${recordedAt}\t${parts.contentHash}\t${prevHash}\t${event.hash}\t${recordedByText}\n`;
     // UTF-8 takes at most 3 bytes for a UTF-16 code unit.
     const most = 3 * (head.length + data.length + 1 + metadata.length + tail.length);
     if (chunk.length - used < most) {
@@ -984,7 +996,7 @@ function jsonRow({ event, parts, prevHash }: NewRow): string {
     `{"position":"${event.position}","stream_id":${JSON.stringify(event.streamId)},"stream_version":"${event.streamVersion}",` +
     `"event_id":${JSON.stringify(event.eventId)},"type":${JSON.stringify(parts.type)},"effective_date":"${parts.effectiveDate}",` +
     `"correction":${parts.correction},"data":${parts.dataJson},"metadata":${parts.metadataJson},` +
-    `"content_hash":"${parts.contentHash}","prev_hash":"${prevHash}","hash":"${event.hash}"}`
+    `"content_hash":"${parts.contentHash}","prev_hash":"${prevHash}","hash":"${event.hash}","recorded_by":${event.recordedBy === null || event.recordedBy === undefined ? 'null' : JSON.stringify(event.recordedBy)}}`
   );
 }
 

@@ -21,6 +21,8 @@ export interface TraceEntry {
   readonly type: string;
   readonly effectiveDate: string;
   readonly recordedAt: string;
+  /** Who posted the event (DESIGN.md §8); null when unknown. */
+  readonly recordedBy: string | null;
   readonly correction: boolean;
   readonly metadata: JsonObject | null;
   readonly delta: { initial: string; adjustments: string; transfersIn: string; transfersOut: string; executed: string };
@@ -44,6 +46,7 @@ interface EntryRow {
   type: string;
   effective_date: string;
   recorded_at: Date;
+  recorded_by: string | null;
   correction: boolean;
   metadata: JsonObject | null;
   initial_fen: bigint;
@@ -86,7 +89,7 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
   const totals = await figures();
   const start = after === undefined ? zeroSums() : await figures(after);
   const rows = await sql.query<EntryRow>(
-    `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.correction, e.metadata,
+    `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.recorded_by, e.correction, e.metadata,
             p.initial_fen, p.adjustments_fen, p.transfers_in_fen, p.transfers_out_fen, p.executed_fen
      FROM (
        (SELECT l.opened_position AS position, 0::bigint AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
@@ -118,6 +121,7 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
       type: row.type,
       effectiveDate: row.effective_date,
       recordedAt: row.recorded_at.toISOString(),
+      recordedBy: row.recorded_by,
       correction: row.correction,
       metadata: row.metadata,
       delta: {

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Checkpoints, RequestError } from '@ledger/ledger';
+import { Allow } from '../auth/access.decorator';
 
 const MAX_LIMIT = 1000;
 
@@ -14,6 +15,8 @@ export class CheckpointsController {
   constructor(private readonly checkpoints: Checkpoints) {}
 
   @Get()
+  // Checkpoints hold digests and signatures only, and are published to Kafka anyway; auditors check them.
+  @Allow('auditor')
   @ApiOperation({
     summary:
       'Signed checkpoints: { position, events, digest, signature, keyId, createdAt } each, oldest first; check one with `ledger verify --checkpoint` or an inclusion proof with tools/verify-proof.js.',

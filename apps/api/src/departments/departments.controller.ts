@@ -1,8 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery } from '@ledger/ledger';
 import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult, WarningsResult } from '@ledger/reporting';
+import { Allow } from '../auth/access.decorator';
+import { ApiContract } from '../contract/openapi';
+import { KnownAtQuery, RatiosQuery, ViewQuery, WarningsQuery } from '../contract/schemas';
+import { ZodQueryPipe } from '../contract/zod-pipe';
+
+const REPORT_ERRORS = [400, 404] as const;
 
 @ApiTags('reports')
 @Controller('v1/departments/:department')
@@ -10,73 +17,77 @@ export class DepartmentsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('view')
-  @ApiOperation({ summary: '年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率, as of a date, as known at an instant' })
-  @ApiQuery({ name: 'asOf', required: false, description: 'business date YYYY-MM-DD (default today, Asia/Shanghai)' })
-  @ApiQuery({ name: 'knownAt', required: false, description: 'instant, ISO-8601 (default now)' })
-  @ApiQuery({
-    name: 'groupBy',
-    required: false,
-    description: 'unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line',
+  @Allow('analyst')
+  @ApiContract({
+    summary: '年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率, as of a date, as known at an instant',
+    query: ViewQuery,
+    ok: { schema: 'ViewResult', description: 'the rows of groupBy and their total' },
+    errors: REPORT_ERRORS,
   })
-  @ApiQuery({ name: 'year', required: false, description: 'fiscal year (default the year of asOf)' })
-  view(
-    @Param('department') department: string,
-    @Query('asOf') asOf?: string,
-    @Query('knownAt') knownAt?: string,
-    @Query('groupBy') groupBy?: string,
-    @Query('year') year?: string,
-  ): Promise<ViewResult> {
-    return this.queries.execute(new GetViewQuery({ department, asOf, knownAt, groupBy, fiscalYear: year }));
+  view(@Param('department') department: string, @Query(new ZodQueryPipe(ViewQuery)) q: z.infer<typeof ViewQuery>): Promise<ViewResult> {
+    return this.queries.execute(new GetViewQuery({ department, asOf: q.asOf, knownAt: q.knownAt, groupBy: q.groupBy, fiscalYear: q.year }));
   }
 
   @Get('years/:year/progress')
-  @ApiOperation({ summary: '支出进度 against 序时进度 per quarter; closed quarters show reported (at the close) and restated figures' })
-  @ApiQuery({ name: 'knownAt', required: false })
+  @Allow('analyst')
+  @ApiContract({
+    summary: '支出进度 against 序时进度 per quarter; closed quarters show reported (at the close) and restated figures',
+    query: KnownAtQuery,
+    ok: { schema: 'ProgressResult', description: 'the quarters, their rates and scores' },
+    errors: REPORT_ERRORS,
+  })
   progress(
     @Param('department') department: string,
     @Param('year') year: string,
-    @Query('knownAt') knownAt?: string,
+    @Query(new ZodQueryPipe(KnownAtQuery)) q: z.infer<typeof KnownAtQuery>,
   ): Promise<ProgressResult> {
-    return this.queries.execute(new GetProgressQuery({ department, fiscalYear: year, knownAt }));
+    return this.queries.execute(new GetProgressQuery({ department, fiscalYear: year, knownAt: q.knownAt }));
   }
 
   @Get('years/:year/ratios')
-  @ApiOperation({ summary: 'Adjustment and transfer ratios with the adjustment-transfer-10pct check' })
-  @ApiQuery({ name: 'asOf', required: false, description: "default the fiscal year's last day" })
-  @ApiQuery({ name: 'knownAt', required: false })
+  @Allow('analyst')
+  @ApiContract({
+    summary: 'Adjustment and transfer ratios with the adjustment-transfer-10pct check',
+    query: RatiosQuery,
+    ok: { schema: 'RatiosResult', description: 'the ratios and every threshold check' },
+    errors: REPORT_ERRORS,
+  })
   ratios(
     @Param('department') department: string,
     @Param('year') year: string,
-    @Query('asOf') asOf?: string,
-    @Query('knownAt') knownAt?: string,
+    @Query(new ZodQueryPipe(RatiosQuery)) q: z.infer<typeof RatiosQuery>,
   ): Promise<RatiosResult> {
-    return this.queries.execute(new GetRatiosQuery({ department, fiscalYear: year, asOf, knownAt }));
+    return this.queries.execute(new GetRatiosQuery({ department, fiscalYear: year, asOf: q.asOf, knownAt: q.knownAt }));
   }
 
   @Get('years/:year/scorecard')
-  @ApiOperation({ summary: '部门整体支出绩效评分表 items the ledger derives, and the project self-evaluation table' })
-  @ApiQuery({ name: 'knownAt', required: false })
+  @Allow('analyst')
+  @ApiContract({
+    summary: '部门整体支出绩效评分表 items the ledger derives, and the project self-evaluation table',
+    query: KnownAtQuery,
+    ok: { schema: 'ScorecardResult', description: 'the items and the projects' },
+    errors: REPORT_ERRORS,
+  })
   scorecard(
     @Param('department') department: string,
     @Param('year') year: string,
-    @Query('knownAt') knownAt?: string,
+    @Query(new ZodQueryPipe(KnownAtQuery)) q: z.infer<typeof KnownAtQuery>,
   ): Promise<ScorecardResult> {
-    return this.queries.execute(new GetScorecardQuery({ department, fiscalYear: year, knownAt }));
+    return this.queries.execute(new GetScorecardQuery({ department, fiscalYear: year, knownAt: q.knownAt }));
   }
 
   @Get('warnings')
-  @ApiOperation({ summary: 'Lines or projects whose 支出进度 lags 序时进度 by more than a margin, with projected year-end execution' })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'knownAt', required: false })
-  @ApiQuery({ name: 'by', required: false, description: "'line' (default) or 'project'" })
-  @ApiQuery({ name: 'margin', required: false, description: 'fraction, default 0.10' })
+  @Allow('analyst')
+  @ApiContract({
+    summary: 'Lines or projects whose 支出进度 lags 序时进度 by more than a margin, with projected year-end execution',
+    query: WarningsQuery,
+    ok: { schema: 'WarningsResult', description: 'every line or project, the flagged ones listed' },
+    errors: REPORT_ERRORS,
+  })
   warnings(
     @Param('department') department: string,
-    @Query('asOf') asOf?: string,
-    @Query('knownAt') knownAt?: string,
-    @Query('by') by?: string,
-    @Query('margin') margin?: string,
+    @Query(new ZodQueryPipe(WarningsQuery)) q: z.infer<typeof WarningsQuery>,
   ): Promise<WarningsResult> {
-    return this.queries.execute(new GetWarningsQuery({ department, asOf, knownAt, by, margin }));
+    return this.queries.execute(new GetWarningsQuery({ department, asOf: q.asOf, knownAt: q.knownAt, by: q.by, margin: q.margin }));
   }
 }

@@ -1,27 +1,28 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
 import { GetTraceQuery } from '@ledger/ledger';
 import type { TraceResult } from '@ledger/reporting';
+import { Allow } from '../auth/access.decorator';
+import { ApiContract } from '../contract/openapi';
+import { TraceQuery } from '../contract/schemas';
+import { ZodQueryPipe } from '../contract/zod-pipe';
 
-@ApiTags('reports')
+@ApiTags('audit')
 @Controller('v1/lines/:lineId')
 export class LinesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('trace')
-  @ApiOperation({ summary: "Every event behind a line's figures, with the change to each figure and running totals" })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'knownAt', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: 'entries per page, 1 to 10,000 (default 1,000)' })
-  @ApiQuery({ name: 'after', required: false, description: "the previous page's nextAfter" })
-  trace(
-    @Param('lineId') lineId: string,
-    @Query('asOf') asOf?: string,
-    @Query('knownAt') knownAt?: string,
-    @Query('limit') limit?: string,
-    @Query('after') after?: string,
-  ): Promise<TraceResult> {
-    return this.queries.execute(new GetTraceQuery({ lineId, asOf, knownAt, limit, after }));
+  @Allow('auditor')
+  @ApiContract({
+    summary: "Every event behind a line's figures, with who recorded it, the change to each figure and running totals",
+    query: TraceQuery,
+    ok: { schema: 'TraceResult', description: 'the entries in log order and the totals' },
+    errors: [400, 404],
+  })
+  trace(@Param('lineId') lineId: string, @Query(new ZodQueryPipe(TraceQuery)) q: z.infer<typeof TraceQuery>): Promise<TraceResult> {
+    return this.queries.execute(new GetTraceQuery({ lineId, asOf: q.asOf, knownAt: q.knownAt, limit: q.limit, after: q.after }));
   }
 }

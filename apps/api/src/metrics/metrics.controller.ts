@@ -1,6 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { createLogger, defaultRegistry, ingestionMetrics, KafkaHealth } from '@ledger/ingestion';
+import { Allow } from '../auth/access.decorator';
+import { ApiContract } from '../contract/openapi';
 
 const KAFKA_LAG_TIMEOUT_MS = 2_000;
 
@@ -23,10 +25,11 @@ export class MetricsController {
    */
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({
+  @Allow('auditor')
+  @ApiContract({
     summary: 'Counters (consumed, stored, duplicates, dead-lettered, published) and consumer lag, in the Prometheus text format.',
+    ok: { description: 'the Prometheus text format', produces: 'text/plain' },
   })
-  @ApiProduces('text/plain')
   async scrape(): Promise<string> {
     if (this.kafka.enabled) {
       try {

@@ -235,6 +235,24 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('recordedBy', () => {
+      it('keeps who posted each event beside it, outside its content: another poster of the same event is a duplicate', async () => {
+        const s = store();
+        const streamId = fresh('who');
+        const [a, b] = [fresh('e'), fresh('e')];
+        const first = await s.append([{ streamId, events: [newEvent(a, { recordedBy: 'key:k_0123456789ab' }), newEvent(b)] }]);
+        expect(first.stored.map((e) => e.recordedBy)).toEqual(['key:k_0123456789ab', null]);
+        const again = await s.append([{ streamId, events: [newEvent(a, { recordedBy: 'cli:someone\telse' })] }]);
+        expect(again.duplicates.map((d) => d.eventId)).toEqual([a]);
+        const read = await s.readStream(streamId);
+        expect(read.map((e) => [e.eventId, e.recordedBy])).toEqual([
+          [a, 'key:k_0123456789ab'],
+          [b, null],
+        ]);
+        expect((await s.verify()).ok).toBe(true);
+      });
+    });
+
     describe('idempotency', () => {
       it('acknowledges a duplicate without storing it twice, and refuses a conflict, in whatever stream', async () => {
         const s = store();

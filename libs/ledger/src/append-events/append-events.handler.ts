@@ -12,7 +12,7 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
   ) {}
 
   async execute(command: AppendEventsCommand): Promise<AppendItemResult[]> {
-    const results = await this.writer.append(command.events);
+    const results = await this.writer.append(command.events, undefined, command.options);
     await checkpointAfterClose(this.checkpoints, command.events, results);
     return results;
   }

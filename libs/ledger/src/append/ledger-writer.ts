@@ -41,6 +41,14 @@ export type AppendItemResult =
   | { readonly status: 'duplicate'; readonly eventId: string; readonly position: bigint }
   | { readonly status: 'rejected'; readonly eventId: string; readonly error: LedgerError };
 
+/** Who posts a batch, and whether to store it at all (see LedgerWriter.append). */
+export interface AppendOptions {
+  /** Kept beside each accepted event, outside its hashed content (DESIGN.md §8). */
+  readonly recordedBy?: string;
+  /** Decide everything, answer the same results, and store nothing: the transaction is rolled back. */
+  readonly dryRun?: boolean;
+}
+
 /** A batch with the work done on it ahead of its append (LedgerWriter.prepare). */
 export interface PreparedBatch {
   readonly events: readonly LedgerEvent[];
@@ -56,6 +64,13 @@ const MAX_ATTEMPTS = 4;
 
 /** Lines whose stream this process remembers; past it the memory starts over (lines are reread). */
 const MAX_REMEMBERED_LINES = 200_000;
+
+/** Thrown inside a dry run's transaction once it is decided, so that it rolls back; carries the results. */
+class DryRunDone extends Error {
+  constructor(readonly results: AppendItemResult[]) {
+    super('dry run');
+  }
+}
 
 /** Thrown inside the transaction when the batch touches a stream it did not lock; retried. */
 class RoutingChanged extends Error {}
@@ -81,20 +96,20 @@ export class LedgerWriter {
    * The part of an append that needs neither a lock nor the database (the events' stored form,
    * validated and hashed): a caller can do it for its next batch while the one before is stored.
    */
-  prepare(events: readonly LedgerEvent[]): PreparedBatch {
-    const newEvents = events.map(toNewEvent);
+  prepare(events: readonly LedgerEvent[], recordedBy?: string): PreparedBatch {
+    const newEvents = events.map((event) => toNewEvent(event, recordedBy));
     return { events, newEvents, hashed: this.store.prepare(newEvents) };
   }
 
-  /** Decides and stores a batch; `prepared`, if given, is this.prepare(events). */
-  async append(events: readonly LedgerEvent[], prepared?: PreparedBatch): Promise<AppendItemResult[]> {
+  /** Decides and stores a batch; `prepared`, if given, is this.prepare(events, options.recordedBy). */
+  async append(events: readonly LedgerEvent[], prepared?: PreparedBatch, options: AppendOptions = {}): Promise<AppendItemResult[]> {
     if (events.length > MAX_BATCH_EVENTS) throw new Error(`append: ${events.length} events in one batch, at most ${MAX_BATCH_EVENTS}`);
     if (events.length === 0) return [];
     if (prepared !== undefined && prepared.events !== events) throw new Error('append: the prepared batch is of other events');
-    const { newEvents, hashed } = prepared ?? this.prepare(events);
+    const { newEvents, hashed } = prepared ?? this.prepare(events, options.recordedBy);
     const streams = await this.streamsOf(events);
     const lanes = this.lanesOf(events, streams);
-    if (lanes.length === 1) return this.appendRouted(events, newEvents, hashed, streams);
+    if (lanes.length === 1) return this.appendRouted(events, newEvents, hashed, streams, options.dryRun === true);
     // Departments never share a rule, a line or a lock, so their events can be stored by
     // separate transactions at once: the database works on one lane while this process prepares
     // the next. Within a lane, and so within a department, the order of the batch is kept.
@@ -106,6 +121,7 @@ export class LedgerWriter {
           indexes.map((i) => newEvents[i] as NewEvent),
           hashed,
           indexes.map((i) => streams[i]),
+          options.dryRun === true,
         );
         laneResults.forEach((result, k) => (results[indexes[k] as number] = result));
       }),
@@ -122,6 +138,7 @@ export class LedgerWriter {
     newEvents: readonly NewEvent[],
     hashed: HashedEvents,
     routed: readonly (string | undefined)[],
+    dryRun = false,
   ): Promise<AppendItemResult[]> {
     // Events are loaded with COPY until a load fails without saying why; from then on with INSERT,
     // whose error is the server's own (a unique violation is a race, retried; anything else is thrown).
@@ -169,6 +186,7 @@ export class LedgerWriter {
                 for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
               }
               const results = await this.appendLocked(session, streams, events, newEvents, state, totals);
+              if (dryRun) throw new DryRunDone(results);
               const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
               return { results, lines: state.lines, versions };
             },
@@ -193,6 +211,7 @@ export class LedgerWriter {
         );
         return outcome.results;
       } catch (error) {
+        if (error instanceof DryRunDone) return error.results;
         if (load === 'copy' && error instanceof CopyFailedError) {
           load = 'insert';
           continue;
@@ -370,8 +389,9 @@ export class LedgerWriter {
   }
 }
 
-export function toNewEvent(event: LedgerEvent): NewEvent {
+export function toNewEvent(event: LedgerEvent, recordedBy?: string): NewEvent {
   return {
+    recordedBy: recordedBy ?? null,
     eventId: event.eventId,
     type: event.type,
     effectiveDate: event.effectiveDate,
