@@ -139,7 +139,7 @@ async function expectFigures(
 /** The history of one case under its own names (the model sees the same names). */
 function relabel(raw: RawEvent, prefix: string): RawEvent {
   const data: Record<string, unknown> = { ...raw.data };
-  for (const key of ['lineId', 'fromLineId', 'toLineId']) if (typeof data[key] === 'string') data[key] = `${prefix}-${data[key] as string}`;
+  for (const key of ['lineId', 'fromLineId', 'toLineId']) if (typeof data[key] === 'string') data[key] = `${prefix}-${data[key]}`;
   if (typeof data.department === 'string') data.department = `${prefix}${data.department}`;
   if (typeof data.paymentEventId === 'string') data.paymentEventId = `${prefix}.${data.paymentEventId}`;
   return { ...raw, eventId: `${prefix}.${raw.eventId}`, data };
