@@ -5,6 +5,6 @@ import { startApi, startupMessage } from './start-api';
 
 // The HTTP API alone (the CLI's `serve` does the same): it serves an embedded store to the CLI while it runs.
 const auth = authConfigFromEnv();
-void startApi(Number(process.env.PORT ?? 3000), withOwner(ledgerConfigFromEnv(), { command: 'ledger-api', share: true }), auth).then((started) =>
-  process.stderr.write(startupMessage(started, auth)),
+void startApi(Number(process.env.PORT ?? 3000), withOwner(ledgerConfigFromEnv(), { command: 'ledger-api', share: true }), auth).then(
+  (started) => process.stderr.write(startupMessage(started, auth)),
 );

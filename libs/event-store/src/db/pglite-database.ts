@@ -38,7 +38,11 @@ export class PgliteDatabase implements Database {
    * `templateFile`: the prepared data directory a new store starts from (pglite-template.ts).
    */
   static async open(dataDir?: string, options: { onClose?: () => void; templateFile?: string } = {}): Promise<PgliteDatabase> {
-    const db = await PGlite.create(dataDir, { parsers, startParams: START_PARAMS, loadDataDir: pgliteTemplateFor(dataDir, options.templateFile) });
+    const db = await PGlite.create(dataDir, {
+      parsers,
+      startParams: START_PARAMS,
+      loadDataDir: pgliteTemplateFor(dataDir, options.templateFile),
+    });
     await db.exec("SET TIME ZONE 'UTC'");
     return new PgliteDatabase(db, options.onClose ?? (() => undefined));
   }
