@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/ledger';
 import { ApiModule } from './api.module';
+import { serveConsole } from './console/console-static';
 
 /** Builds the HTTP app (without listening): tests use it with port 0. */
 export async function createApi(config?: LedgerConfig): Promise<INestApplication> {
@@ -20,6 +21,7 @@ export async function createApi(config?: LedgerConfig): Promise<INestApplication
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  serveConsole(app);
   return app;
 }
 

@@ -9,3 +9,6 @@ export * from './progress';
 export * from './ratios';
 export * from './scorecard';
 export * from './warnings';
+export * from './export';
+export * from './finder';
+export * from './names';

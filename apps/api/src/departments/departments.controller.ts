@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery } from '@ledger/ledger';
+import { ApiExport, Exportable } from '../export/export.decorators';
 import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult, WarningsResult } from '@ledger/reporting';
 
 @ApiTags('reports')
@@ -10,6 +11,8 @@ export class DepartmentsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('view')
+  @Exportable('view')
+  @ApiExport()
   @ApiOperation({ summary: '年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率, as of a date, as known at an instant' })
   @ApiQuery({ name: 'asOf', required: false, description: 'business date YYYY-MM-DD (default today, Asia/Shanghai)' })
   @ApiQuery({ name: 'knownAt', required: false, description: 'instant, ISO-8601 (default now)' })
@@ -30,6 +33,8 @@ export class DepartmentsController {
   }
 
   @Get('years/:year/progress')
+  @Exportable('progress')
+  @ApiExport()
   @ApiOperation({ summary: '支出进度 against 序时进度 per quarter; closed quarters show reported (at the close) and restated figures' })
   @ApiQuery({ name: 'knownAt', required: false })
   progress(
@@ -41,6 +46,8 @@ export class DepartmentsController {
   }
 
   @Get('years/:year/ratios')
+  @Exportable('ratios')
+  @ApiExport()
   @ApiOperation({ summary: 'Adjustment and transfer ratios with the adjustment-transfer-10pct check' })
   @ApiQuery({ name: 'asOf', required: false, description: "default the fiscal year's last day" })
   @ApiQuery({ name: 'knownAt', required: false })
@@ -54,6 +61,8 @@ export class DepartmentsController {
   }
 
   @Get('years/:year/scorecard')
+  @Exportable('scorecard')
+  @ApiExport()
   @ApiOperation({ summary: '部门整体支出绩效评分表 items the ledger derives, and the project self-evaluation table' })
   @ApiQuery({ name: 'knownAt', required: false })
   scorecard(

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { GetTraceQuery } from '@ledger/ledger';
+import { ApiExport, Exportable } from '../export/export.decorators';
 import type { TraceResult } from '@ledger/reporting';
 
 @ApiTags('reports')
@@ -10,6 +11,8 @@ export class LinesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('trace')
+  @Exportable('trace')
+  @ApiExport()
   @ApiOperation({ summary: "Every event behind a line's figures, with the change to each figure and running totals" })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'knownAt', required: false })
