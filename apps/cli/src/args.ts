@@ -14,6 +14,8 @@ export const CLI_OPTIONS = {
   'batch-size': { type: 'string' },
   by: { type: 'string' },
   margin: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -33,6 +35,8 @@ export interface CliArgs {
   readonly batchSize?: string;
   readonly by?: string;
   readonly margin?: string;
+  readonly format?: string;
+  readonly out?: string;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -55,6 +59,8 @@ export function parseCli(argv: string[]): CliArgs {
     batchSize: values['batch-size'],
     by: values.by,
     margin: values.margin,
+    format: values.format,
+    out: values.out,
     json: values.json ?? false,
     help: values.help ?? false,
   };
@@ -82,6 +88,7 @@ Commands:
 
 Options:
   --json              print exactly one JSON document on stdout
+  --format csv|xlsx   view, progress, ratios, scorecard and trace as CSV (UTF-8, BOM) or XLSX  [--out file]
   --group-by LIST     unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line
 
 Storage: DATABASE_URL selects a PostgreSQL server; without it the embedded PGlite keeps its data in
