@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '..');
 const config = path.join(root, 'apps', 'console', 'vite.config.mjs');
 let vite;
 try {
-  vite = require.resolve('vite/bin/vite.js', { paths: [root] });
+  vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
 } catch {
   vite = undefined;
 }

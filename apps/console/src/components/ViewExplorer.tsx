@@ -43,6 +43,9 @@ function valueAt(spec: string, key: Record<string, string | null>): string | nul
   return value.length >= digits ? value.slice(0, digits) : null;
 }
 
+/** A row's id, its values from the top level down: '201/20113' (also its data-row in the DOM). */
+const rowId = (path: (string | null)[]): string => path.map((v) => v ?? '∅').join('/');
+
 interface TreeRow extends Figures {
   id: string;
   depth: number;
@@ -79,13 +82,13 @@ export function ViewExplorer(props: {
         const path = levels.slice(0, depth + 1).map((spec) => valueAt(spec, r.key));
         const row: TreeRow = {
           ...r,
-          id: JSON.stringify(path),
+          id: rowId(path),
           depth,
           spec: levels[depth] as string,
           value: path[depth] ?? null,
           hasChildren: depth < levels.length - 1,
         };
-        const parent = JSON.stringify(path.slice(0, depth));
+        const parent = rowId(path.slice(0, depth));
         byParent.set(parent, [...(byParent.get(parent) ?? []), row]);
       }
     });
@@ -96,7 +99,7 @@ export function ViewExplorer(props: {
         if (expanded.has(row.id)) walk(row.id);
       }
     };
-    walk(JSON.stringify([]));
+    walk(rowId([]));
     return out;
   }, [l0.data, l1.data, l2.data, expanded, levels]);
 

@@ -48,7 +48,7 @@ export function DepartmentYear(props: { department: string; year: number; search
   const fig = (v: string) => money(v, unit);
 
   const quarterColumns: Column<Quarter>[] = [
-    { key: 'period', header: t.period, width: '5em', render: (q) => q.period },
+    { key: 'period', header: t.period, width: '6.5em', render: (q) => q.period },
     { key: 'date', header: t.date, width: '7em', render: (q) => q.date },
     { key: 'executed', header: t.executed, numeric: true, render: (q) => fig(q.executed) },
     { key: 'adjusted', header: t.adjusted, numeric: true, render: (q) => fig(q.adjusted) },
@@ -71,13 +71,13 @@ export function DepartmentYear(props: { department: string; year: number; search
     {
       key: 'status',
       header: '',
-      width: 'minmax(10em, 2fr)',
+      width: 'minmax(15em, 2fr)',
       render: (q) =>
         !q.closed ? (
           <span className="muted">{t.open}</span>
         ) : q.difference !== undefined && q.difference.executed !== '0.00' ? (
           <span className="flag restated">
-            {t.closed} · {t.reported} {pct(q.reported?.progress)} → {t.restated} {pct(q.restated?.progress)}
+            {t.reported} {pct(q.reported?.progress)} → {t.restated} {pct(q.restated?.progress)}
           </span>
         ) : (
           <span className="muted">{t.closed}</span>

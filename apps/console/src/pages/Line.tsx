@@ -17,7 +17,8 @@ export function Line(props: { lineId: string; search: URLSearchParams; version: 
   // The line's opening names its department-year; its closes tell which entries restate a closed quarter.
   const opening = useFetch<EventResult>(trace.data?.entries[0] ? `/v1/events/${enc(trace.data.entries[0].eventId)}` : null, props.version);
   const department = typeof opening.data?.data.department === 'string' ? opening.data.data.department : undefined;
-  const year = opening.data?.data.fiscalYear === undefined ? undefined : String(opening.data.data.fiscalYear);
+  const fiscalYear = opening.data?.data.fiscalYear;
+  const year = typeof fiscalYear === 'number' || typeof fiscalYear === 'string' ? String(fiscalYear) : undefined;
   const progress = useFetch<ProgressResult>(
     department && year ? `/v1/departments/${enc(department)}/years/${year}/progress` : null,
     props.version,
