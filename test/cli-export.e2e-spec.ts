@@ -67,14 +67,14 @@ for (const engine of testEngines()) {
       expect(header.slice(0, 2)).toEqual(['key.line', 'initial']);
       expect(records.map((r) => [r['key.line'], r.executed, r.executionRate])).toEqual([
         ...json.rows.map((r) => [r.key.line, r.executed, r.executionRate]),
-        ['', json.total.executed, '0.2698'],
+        ['合计', json.total.executed, '0.2698'],
       ]);
       const out = path.join(dir, 'view.xlsx');
       const { stderr } = await ledger(storage, [...query, '--format', 'xlsx', '--out', out]);
       expect(stderr).toContain(out);
       const [sheet] = await readXlsx(fs.readFileSync(out));
       expect(sheet?.header.slice(0, 2)).toEqual(['预算指标', '年初预算数']);
-      expect(sheet?.rows.map((r) => r[0]?.value ?? '')).toEqual(['X1', 'X2', '']);
+      expect(sheet?.rows.map((r) => r[0]?.value ?? '')).toEqual(['X1', 'X2', '合计']);
       expect(sheet?.rows[0]?.[1]).toEqual({ value: 1234567.89, numFmt: '#,##0.00' });
     });
 

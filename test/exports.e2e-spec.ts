@@ -51,7 +51,12 @@ for (const engine of testEngines()) {
       switch (report) {
         case 'view': {
           const rows = json.rows.map((r: unknown) => flatten(r));
-          if (json.groupBy.length > 0) rows.push(flatten({ ...json.total }));
+          if (json.groupBy.length > 0) {
+            const keys = json.groupBy.map((spec: string) => spec.split(':')[0]);
+            rows.push(
+              flatten({ key: Object.fromEntries(keys.map((k: string, i: number) => [k, i === 0 ? '合计' : null])), ...json.total }),
+            );
+          }
           return [rows];
         }
         case 'progress':

@@ -136,17 +136,25 @@ describe('the console in Chromium, on seed 002', () => {
     await expectText(page.getByTestId('view-table'), '2011301 行政运行');
     // The 款 rows under 201 add up to 201's figure, exactly in 元.
     const executedOf = async (key: string) => (await cell('view-table', key, 'executed').innerText()).replace(/,/g, '');
-    const k201 = await executedOf('201');
-    const keys = (
-      await page
-        .getByTestId('view-table')
-        .locator('[data-row^="201/"]')
-        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row') ?? ''))
-    ).filter((k) => k.split('/').length === 2);
-    expect(keys.length).toBeGreaterThan(1);
-    let fen = 0n;
-    for (const key of keys) fen += BigInt((await executedOf(key)).replace('.', ''));
-    expect(fen).toBe(BigInt(k201.replace('.', '')));
+    // 201's 款 add up to 201, and 20113's 项 to 20113, exactly in 元.
+    const childrenOf = async (parent: string) =>
+      (
+        await page
+          .getByTestId('view-table')
+          .locator(`[data-row^="${parent}/"]`)
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row') ?? ''))
+      ).filter((k) => k.split('/').length === parent.split('/').length + 1);
+    const fenOf = async (key: string) => BigInt((await executedOf(key)).replace('.', ''));
+    for (const [parent, atLeast] of [
+      ['201', 1],
+      ['201/20113', 3],
+    ] as const) {
+      const keys = await childrenOf(parent);
+      expect(keys.length).toBeGreaterThanOrEqual(atLeast);
+      let fen = 0n;
+      for (const key of keys) fen += await fenOf(key);
+      expect(fen).toBe(await fenOf(parent));
+    }
     await page.screenshot({ path: path.join(SHOTS, 'view-drill-down.png'), fullPage: true });
 
     await page.getByTestId('level-1').selectOption('line');

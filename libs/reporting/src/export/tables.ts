@@ -201,11 +201,16 @@ export function exportTables<R extends ExportableReport>(report: R, result: Repo
   }
 }
 
+/** The first key cell of a grouped view's closing total row. */
+export const VIEW_TOTAL_LABEL = '合计';
+
 function viewTables(r: ViewResult): ExportTables {
   const keys = r.groupBy.map((spec) => `key.${spec.split(':')[0] as string}`);
   const rows = r.rows.map((row) => flatten(row));
-  // The total closes the table, its key cells empty, as 合计 closes a published table.
-  if (keys.length > 0) rows.push(flatten({ key: Object.fromEntries(keys.map((k) => [k.slice(4), null])), ...r.total }));
+  // The total closes the table as 合计 closes a published table: named in the first key cell, so
+  // that it cannot be taken for the group of lines without a value (whose key cells are empty).
+  if (keys.length > 0)
+    rows.push(flatten({ key: Object.fromEntries(keys.map((k, i) => [k.slice(4), i === 0 ? VIEW_TOTAL_LABEL : null])), ...r.total }));
   return {
     report: 'view',
     fileName: `view-${r.department}-${r.asOf}`,
