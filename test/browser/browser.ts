@@ -16,6 +16,8 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // Date pickers in the customary Chinese order (2021/12/31), as an analyst's browser shows them.
+      '--lang=zh-CN',
     ],
   });
 }

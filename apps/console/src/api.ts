@@ -18,7 +18,22 @@ export function onSignInNeeded(listener: Listener): () => void {
   return () => signInListeners.delete(listener);
 }
 
-export async function getJson<T>(path: string): Promise<T> {
+/**
+ * Requests in flight, by path: two parts of a page asking for the same report (the headline
+ * figures and the view table's first level, the progress table and its cutoff shortcuts) share
+ * one request. Only while it runs: a later call fetches afresh.
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+
+export function getJson<T>(path: string): Promise<T> {
+  const running = inFlight.get(path);
+  if (running !== undefined) return running as Promise<T>;
+  const request = fetchJson<T>(path).finally(() => inFlight.delete(path));
+  inFlight.set(path, request);
+  return request;
+}
+
+async function fetchJson<T>(path: string): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
   if (res.status === 401) {
     signInListeners.forEach((l) => l());
@@ -50,6 +65,11 @@ export function query(params: Record<string, string | undefined>): string {
 }
 
 export const enc = encodeURIComponent;
+
+/** One spelling of a view's URL, so that equal requests are equal strings (and shared). */
+export function viewPath(p: { department: string; year: number; asOf: string; knownAt?: string; groupBy?: string }): string {
+  return `/v1/departments/${enc(p.department)}/view${query({ asOf: p.asOf, knownAt: p.knownAt, year: String(p.year), groupBy: p.groupBy })}`;
+}
 
 export interface Figures {
   initial: string;

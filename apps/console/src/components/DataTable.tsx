@@ -17,7 +17,7 @@ export interface Download {
 }
 
 const ROW_HEIGHT_PX = 30;
-const MAX_BODY_HEIGHT_PX = 520;
+const DEFAULT_MAX_BODY_HEIGHT_PX = 520;
 
 /**
  * A table whose body is virtualized: only the rows in view are in the DOM, so a department with
@@ -32,6 +32,7 @@ export function DataTable<R>(props: {
   footer?: ReactNode[];
   download?: Download;
   caption?: ReactNode;
+  maxBodyHeightPx?: number;
 }) {
   const { t } = useSettings();
   const scroller = useRef<HTMLDivElement>(null);
@@ -41,8 +42,8 @@ export function DataTable<R>(props: {
     estimateSize: () => ROW_HEIGHT_PX,
     overscan: 12,
   });
-  const template = props.columns.map((c) => c.width ?? (c.numeric ? 'minmax(7.5em, 1fr)' : 'minmax(8em, 2fr)')).join(' ');
-  const bodyHeight = Math.min(MAX_BODY_HEIGHT_PX, props.rows.length * ROW_HEIGHT_PX);
+  const template = props.columns.map((c) => c.width ?? (c.numeric ? 'minmax(9.5em, 1fr)' : 'minmax(8em, 2fr)')).join(' ');
+  const bodyHeight = Math.min(props.maxBodyHeightPx ?? DEFAULT_MAX_BODY_HEIGHT_PX, props.rows.length * ROW_HEIGHT_PX);
   const items = virtualizer.getVirtualItems();
   return (
     <div className="table" data-testid={props.testId}>

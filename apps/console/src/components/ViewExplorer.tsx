@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { enc, query, type Figures, type ViewResult } from '../api';
+import { enc, query, viewPath, type Figures, type ViewResult } from '../api';
 import { money, pct } from '../format';
 import { useSettings } from '../i18n';
 import { dimOf, labelOf, type NameContext } from '../names';
@@ -55,6 +55,9 @@ interface TreeRow extends Figures {
 }
 
 /** Server-side grouping at each level; the browser only nests the rows the server summed. */
+/** The first level the table opens with: the headline figures share its request. */
+export const FIRST_LEVELS = ['functionCode:3', 'functionCode:5', 'functionCode:7'];
+
 export function ViewExplorer(props: {
   department: string;
   year: number;
@@ -64,15 +67,22 @@ export function ViewExplorer(props: {
   version: number;
 }) {
   const { t, unit } = useSettings();
-  const [levels, setLevels] = useState<string[]>(['functionCode:3', 'functionCode:5', 'functionCode:7']);
+  const [levels, setLevels] = useState<string[]>(FIRST_LEVELS);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
-  const paths = levels.map(
-    (_, depth) =>
-      `/v1/departments/${enc(props.department)}/view${query({ asOf: props.asOf, knownAt: props.knownAt, year: String(props.year), groupBy: levelGroupBy(levels, depth) })}`,
+  const paths = levels.map((_, depth) =>
+    viewPath({
+      department: props.department,
+      year: props.year,
+      asOf: props.asOf,
+      knownAt: props.knownAt,
+      groupBy: levelGroupBy(levels, depth),
+    }),
   );
+  // A deeper level is fetched once a row above it is opened: the first screen costs one query.
+  const needed = (depth: number) => depth === 0 || [...expanded].some((id) => id.split('/').length === depth);
   const l0 = useFetch<ViewResult>(paths[0] ?? null, props.version);
-  const l1 = useFetch<ViewResult>(paths[1] ?? null, props.version);
-  const l2 = useFetch<ViewResult>(paths[2] ?? null, props.version);
+  const l1 = useFetch<ViewResult>(needed(1) ? (paths[1] ?? null) : null, props.version);
+  const l2 = useFetch<ViewResult>(needed(2) ? (paths[2] ?? null) : null, props.version);
   const results = [l0, l1, l2].slice(0, levels.length);
 
   const rows = useMemo(() => {

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import {
+  viewPath,
   enc,
   query,
   type Catalog,
@@ -13,7 +14,7 @@ import {
 } from '../api';
 import { DataTable, type Column } from '../components/DataTable';
 import { ProgressChart } from '../components/ProgressChart';
-import { ViewExplorer } from '../components/ViewExplorer';
+import { FIRST_LEVELS, ViewExplorer } from '../components/ViewExplorer';
 import { money, pct } from '../format';
 import { useSettings } from '../i18n';
 import { labelOf, type NameContext } from '../names';
@@ -28,7 +29,8 @@ export function DepartmentYear(props: { department: string; year: number; search
   const knownAt = props.search.get('knownAt') ?? undefined;
   const d = enc(department);
   const base = `/v1/departments/${d}`;
-  const view = useFetch<ViewResult>(`${base}/view${query({ asOf, knownAt, year: String(year) })}`, version);
+  // The headline figures are the view's total: the same request as the view table's first level.
+  const view = useFetch<ViewResult>(viewPath({ department, year, asOf, knownAt, groupBy: FIRST_LEVELS[0] }), version);
   const progressPath = `${base}/years/${year}/progress${query({ knownAt })}`;
   const progress = useFetch<ProgressResult>(progressPath, version);
   // The cutoffs of every quarter closed so far, for the "as reported at the Qn cutoff" shortcuts.

@@ -97,10 +97,9 @@ export function Line(props: { lineId: string; search: URLSearchParams; version: 
             {
               key: 'document',
               header: t.document,
-              width: 'minmax(9em, 2fr)',
+              width: 'minmax(9em, 1.5fr)',
               render: (e) => <span title={e.eventId}>{typeof e.metadata?.documentNo === 'string' ? e.metadata.documentNo : ''}</span>,
             },
-            { key: 'recordedBy', header: t.recordedBy, width: '7em', render: (e) => e.recordedBy ?? '' },
             {
               key: 'delta',
               header: t.delta,
@@ -113,7 +112,12 @@ export function Line(props: { lineId: string; search: URLSearchParams; version: 
             { key: 'runningInitial', header: `${t.initial}（${t.running}）`, numeric: true, render: (e) => fig(e.running.initial) },
             { key: 'runningAdjusted', header: `${t.adjusted}（${t.running}）`, numeric: true, render: (e) => fig(e.running.adjusted) },
             { key: 'runningExecuted', header: `${t.executed}（${t.running}）`, numeric: true, render: (e) => fig(e.running.executed) },
+            // Who recorded each event, once the API keeps it (DESIGN.md §8); no empty column before that.
+            ...((trace.data?.entries ?? []).some((e) => e.recordedBy !== undefined && e.recordedBy !== null)
+              ? [{ key: 'recordedBy', header: t.recordedBy, width: '8em', render: (e: TraceEntry) => e.recordedBy ?? '' }]
+              : []),
           ]}
+          maxBodyHeightPx={640}
           rows={trace.data?.entries ?? []}
           rowKey={(e) => e.position}
           rowClass={(e) => (e.correction || restates(e) ? 'restated-row' : undefined)}
