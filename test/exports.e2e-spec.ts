@@ -7,6 +7,9 @@ import { asJsonFigure, cellText, csvRecords, readXlsx } from './support/spreadsh
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+// Loading seed 002 over HTTP into a fresh store takes a while on a busy machine.
+jest.setTimeout(300_000);
+
 for (const engine of testEngines()) {
   describe(`CSV and XLSX exports of seed 002 [${engine}]`, () => {
     let storage: E2eStorage;
