@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.ledger-data/**', 'tools/**', 'infra/**/*.js', '*.js', '*.cjs', '*.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', 'apps/console/dist/**', 'apps/console/*.mjs', 'coverage/**', '.ledger-data/**', 'tools/**', 'infra/**/*.js', '*.js', '*.cjs', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessLog, ApiKeyStore, authConfigFromEnv, OidcVerifier, type AuthConfig } from '@ledger/auth';
 import type { Database } from '@ledger/event-store';
 import { createLogger, kafkaConfigFromEnv, KafkaHealth } from '@ledger/ingestion';
@@ -12,7 +12,9 @@ import { KeysController } from './auth/keys.controller';
 import { SessionController } from './auth/session.controller';
 import { DepartmentsController } from './departments/departments.controller';
 import { CheckpointsController } from './checkpoints/checkpoints.controller';
+import { ExportInterceptor } from './export/export.interceptor';
 import { EventsController } from './events/events.controller';
+import { FinderController } from './finder/finder.controller';
 import { HealthController } from './health/health.controller';
 import { LinesController } from './lines/lines.controller';
 import { MetricsController } from './metrics/metrics.controller';

@@ -9,6 +9,7 @@ import type { LedgerConfig } from '@ledger/ledger';
 import { ApiModule } from './api.module';
 import { identityOf } from './auth/identity';
 import { withContract } from './contract/openapi';
+import { serveConsole } from './console/console-static';
 
 /** Builds the HTTP app (without listening): tests use it with port 0. */
 export async function createApi(config?: LedgerConfig, auth: AuthConfig = authConfigFromEnv()): Promise<INestApplication> {
@@ -44,6 +45,7 @@ export async function createApi(config?: LedgerConfig, auth: AuthConfig = authCo
     next();
   });
   SwaggerModule.setup('docs', app, openApiDocument(app));
+  serveConsole(app);
   return app;
 }
 

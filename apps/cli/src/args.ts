@@ -22,6 +22,8 @@ export const CLI_OPTIONS = {
   checkpoint: { type: 'string' },
   event: { type: 'string' },
   'public-key': { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -50,6 +52,8 @@ export interface CliArgs {
   readonly checkpoint?: string;
   readonly event?: string;
   readonly publicKey?: string;
+  readonly format?: string;
+  readonly out?: string;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -80,6 +84,8 @@ export function parseCli(argv: string[]): CliArgs {
     checkpoint: values.checkpoint,
     event: values.event,
     publicKey: values['public-key'],
+    format: values.format,
+    out: values.out,
     json: values.json ?? false,
     help: values.help ?? false,
   };
@@ -111,6 +117,7 @@ Commands:
 
 Options:
   --json              print exactly one JSON document on stdout
+  --format csv|xlsx   view, progress, ratios, scorecard and trace as CSV (UTF-8, BOM) or XLSX  [--out file]
   --group-by LIST     unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line
 
 Storage: DATABASE_URL selects a PostgreSQL server; without it the embedded PGlite keeps its data in

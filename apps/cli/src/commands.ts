@@ -26,7 +26,16 @@ import {
   type FailureBody,
   type LedgerConfig,
 } from '@ledger/ledger';
-import type { ProgressResult, RatiosResult, ScorecardResult, TraceResult, ViewResult, WarningsResult } from '@ledger/reporting';
+import type {
+  ExportableReport,
+  ProgressResult,
+  RatiosResult,
+  ReportResult,
+  ScorecardResult,
+  TraceResult,
+  ViewResult,
+  WarningsResult,
+} from '@ledger/reporting';
 import { parseEvent } from '@ledger/domain';
 import type { VerifyReport } from '@ledger/event-store';
 import { authConfigFromEnv, cliIdentity } from '@ledger/auth';
@@ -36,6 +45,7 @@ import { cliLedgerConfig } from './owner';
 import { money, pct, renderTable } from './table';
 import * as audit from './commands/audit.command';
 import { dbCommand } from './commands/db.command';
+import { exportFormatOf, writeExport } from './commands/export-output';
 
 /** What the CLI reports when a command could not run. */
 export class CliFailure extends Error {
@@ -75,6 +85,18 @@ async function withLedger<T>(fn: (app: INestApplicationContext) => Promise<T>): 
 
 function print(args: CliArgs, json: unknown, text: () => string): void {
   process.stdout.write(args.json ? `${JSON.stringify(json, null, 2)}\n` : `${text()}\n`);
+}
+
+/** A report: --format csv|xlsx writes the API's file, otherwise as print(). */
+async function printReport<R extends ExportableReport>(
+  args: CliArgs,
+  report: R,
+  result: ReportResult<R>,
+  text: () => string,
+): Promise<void> {
+  const format = exportFormatOf(args);
+  if (format === undefined) print(args, result, text);
+  else await writeExport(args, format, report, result);
 }
 
 function unitOf(args: CliArgs): 'yuan' | 'wan' {
@@ -168,7 +190,7 @@ async function view(args: CliArgs): Promise<void> {
       }),
     ),
   );
-  print(args, result, () => {
+  await printReport(args, 'view', result, () => {
     const dims = result.rows[0] === undefined ? [] : Object.keys(result.rows[0].key);
     const headers = [...dims, '年初预算数', '调整', '调剂转入', '调剂转出', '调整预算数', '执行数', '可用余额', '执行率'];
     const figures = (f: ViewResult['total']) =>
@@ -192,7 +214,7 @@ async function trace(args: CliArgs): Promise<void> {
         new GetTraceQuery({ lineId: args.line as string, asOf: args.asOf, knownAt: args.knownAt, limit: args.limit, after: args.after }),
       ),
   );
-  print(args, result, () => {
+  await printReport(args, 'trace', result, () => {
     const rows = result.entries.map((e) => {
       const doc = e.metadata !== null && typeof e.metadata.documentNo === 'string' ? e.metadata.documentNo : '';
       return [
@@ -336,7 +358,7 @@ async function progress(args: CliArgs): Promise<void> {
   const result: ProgressResult = await withLedger((app) =>
     app.get(QueryBus).execute(new GetProgressQuery({ department, fiscalYear: year, knownAt: args.knownAt })),
   );
-  print(args, result, () => progressTable(result, unit));
+  await printReport(args, 'progress', result, () => progressTable(result, unit));
 }
 
 async function ratios(args: CliArgs): Promise<void> {
@@ -345,7 +367,7 @@ async function ratios(args: CliArgs): Promise<void> {
   const result: RatiosResult = await withLedger((app) =>
     app.get(QueryBus).execute(new GetRatiosQuery({ department, fiscalYear: year, asOf: args.asOf, knownAt: args.knownAt })),
   );
-  print(args, result, () => ratiosTable(result, unit));
+  await printReport(args, 'ratios', result, () => ratiosTable(result, unit));
 }
 
 async function scorecard(args: CliArgs): Promise<void> {
@@ -354,7 +376,7 @@ async function scorecard(args: CliArgs): Promise<void> {
   const result: ScorecardResult = await withLedger((app) =>
     app.get(QueryBus).execute(new GetScorecardQuery({ department, fiscalYear: year, knownAt: args.knownAt })),
   );
-  print(args, result, () => scorecardTable(result, unit));
+  await printReport(args, 'scorecard', result, () => scorecardTable(result, unit));
 }
 
 async function warnings(args: CliArgs): Promise<void> {

@@ -11,3 +11,6 @@ export * from './scorecard';
 export * from './warnings';
 export * from './departments';
 export * from './as-of';
+export * from './export';
+export * from './finder';
+export * from './names';

@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery } from '@ledger/ledger';
+import { ApiExport, Exportable } from '../export/export.decorators';
 import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult, WarningsResult } from '@ledger/reporting';
 import { Allow } from '../auth/access.decorator';
 import { ApiContract } from '../contract/openapi';
@@ -17,6 +18,8 @@ export class DepartmentsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('view')
+  @Exportable('view')
+  @ApiExport()
   @Allow('analyst')
   @ApiContract({
     summary: '年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率, as of a date, as known at an instant',
@@ -29,6 +32,8 @@ export class DepartmentsController {
   }
 
   @Get('years/:year/progress')
+  @Exportable('progress')
+  @ApiExport()
   @Allow('analyst')
   @ApiContract({
     summary: '支出进度 against 序时进度 per quarter; closed quarters show reported (at the close) and restated figures',
@@ -45,6 +50,8 @@ export class DepartmentsController {
   }
 
   @Get('years/:year/ratios')
+  @Exportable('ratios')
+  @ApiExport()
   @Allow('analyst')
   @ApiContract({
     summary: 'Adjustment and transfer ratios with the adjustment-transfer-10pct check',
@@ -61,6 +68,8 @@ export class DepartmentsController {
   }
 
   @Get('years/:year/scorecard')
+  @Exportable('scorecard')
+  @ApiExport()
   @Allow('analyst')
   @ApiContract({
     summary: '部门整体支出绩效评分表 items the ledger derives, and the project self-evaluation table',

@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { GetTraceQuery } from '@ledger/ledger';
+import { ApiExport, Exportable } from '../export/export.decorators';
 import type { TraceResult } from '@ledger/reporting';
 import { Allow } from '../auth/access.decorator';
 import { ApiContract } from '../contract/openapi';
@@ -15,6 +16,8 @@ export class LinesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('trace')
+  @Exportable('trace')
+  @ApiExport()
   @Allow('auditor')
   @ApiContract({
     summary: "Every event behind a line's figures, with who recorded it, the change to each figure and running totals",

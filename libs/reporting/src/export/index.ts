@@ -1,0 +1,4 @@
+export * from './tables';
+export * from './csv';
+export * from './xlsx';
+export * from './format';

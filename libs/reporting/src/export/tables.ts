@@ -1,0 +1,287 @@
+import type { ProgressResult } from '../progress';
+import type { RatiosResult } from '../ratios';
+import type { ScorecardResult } from '../scorecard';
+import type { TraceResult } from '../trace';
+import type { ViewResult } from '../view';
+
+/** The reports that export as CSV and XLSX (DESIGN.md §9). */
+export const EXPORTABLE_REPORTS = ['view', 'progress', 'ratios', 'scorecard', 'trace'] as const;
+export type ExportableReport = (typeof EXPORTABLE_REPORTS)[number];
+
+export type ReportResult<R extends ExportableReport> = {
+  view: ViewResult;
+  progress: ProgressResult;
+  ratios: RatiosResult;
+  scorecard: ScorecardResult;
+  trace: TraceResult;
+}[R];
+
+/** A JSON leaf as it appears in the report: exports never reformat it. */
+export type Cell = string | number | boolean | null;
+/** One table row, flattened: nested objects become dotted names (`key.unit`, `reported.progress`). */
+export type FlatRow = Record<string, Cell>;
+
+/** How a column's cells are typed in a spreadsheet. */
+export type ColumnKind = 'amount' | 'ratio' | 'score' | 'boolean' | 'text';
+
+export interface Column {
+  /** The JSON field name, dotted for nested fields: the CSV header. */
+  readonly field: string;
+  /** The Chinese header of the XLSX sheet. */
+  readonly header: string;
+  readonly kind: ColumnKind;
+}
+
+export interface Sheet {
+  readonly name: string;
+  readonly columns: Column[];
+  readonly rows: FlatRow[];
+}
+
+/** A report as tables: one sheet per table of the report, a title saying what and when. */
+export interface ExportTables {
+  readonly report: ExportableReport;
+  /** e.g. `view-市贸促委-2021-2021-12-31`: the download's file name, without extension. */
+  readonly fileName: string;
+  readonly title: string;
+  readonly sheets: Sheet[];
+}
+
+/** Flattens a JSON object into dotted leaves; arrays (rare: tags in metadata) stay as JSON text. */
+export function flatten(value: unknown, prefix = '', out: FlatRow = {}): FlatRow {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+    return out;
+  }
+  if (prefix === '') return out;
+  if (value === undefined) return out;
+  if (Array.isArray(value)) out[prefix] = JSON.stringify(value);
+  else out[prefix] = value as Cell;
+  return out;
+}
+
+/** Every field of the rows, in the order they first appear, so that no figure is left out. */
+export function fieldsOf(rows: FlatRow[], first: readonly string[] = []): string[] {
+  const seen = new Set<string>(first);
+  for (const row of rows) for (const field of Object.keys(row)) seen.add(field);
+  return [...seen];
+}
+
+const AMOUNT_FIELDS = new Set([
+  'initial',
+  'adjustments',
+  'transfersIn',
+  'transfersOut',
+  'adjusted',
+  'executed',
+  'available',
+  'adjustmentAmount',
+  'transferAmount',
+  'routineTransferAmount',
+]);
+const RATIO_FIELDS = new Set([
+  'executionRate',
+  'progress',
+  'schedule',
+  'quarterRate',
+  'adjustmentRatio',
+  'transferRatio',
+  'value',
+  'threshold',
+]);
+const SCORE_FIELDS = new Set(['quarterScore', 'points', 'maxPoints']);
+const BOOLEAN_FIELDS = new Set(['closed', 'passed', 'correction']);
+
+const leaf = (field: string): string => field.slice(field.lastIndexOf('.') + 1);
+
+export function kindOf(field: string): ColumnKind {
+  const name = leaf(field);
+  if (field.startsWith('metadata.') || field.startsWith('key.')) return 'text';
+  if (AMOUNT_FIELDS.has(name)) return 'amount';
+  if (RATIO_FIELDS.has(name)) return 'ratio';
+  if (SCORE_FIELDS.has(name)) return 'score';
+  if (BOOLEAN_FIELDS.has(name)) return 'boolean';
+  return 'text';
+}
+
+const HEADERS: Record<string, string> = {
+  'key.unit': '单位',
+  'key.project': '项目',
+  'key.functionCode': '功能分类',
+  'key.economicCode': '经济分类',
+  'key.fundingSource': '资金来源',
+  'key.kind': '支出类型',
+  'key.tag': '标签',
+  'key.line': '预算指标',
+  initial: '年初预算数',
+  adjustments: '调整',
+  transfersIn: '调剂转入',
+  transfersOut: '调剂转出',
+  adjusted: '调整预算数',
+  executed: '执行数',
+  available: '可用余额',
+  executionRate: '执行率',
+  period: '季度',
+  date: '截至',
+  progress: '支出进度',
+  schedule: '序时进度',
+  quarterRate: '当季度执行率',
+  quarterScore: '得分',
+  closed: '已结账',
+  knownAt: '截至时点',
+  adjustmentAmount: '调整资金',
+  adjustmentRatio: '调整比例',
+  transferAmount: '调剂资金',
+  routineTransferAmount: '正常调剂',
+  transferRatio: '调剂比例',
+  rule: '检查规则',
+  value: '值',
+  threshold: '阈值',
+  passed: '通过',
+  points: '得分',
+  maxPoints: '分值',
+  item: '指标代码',
+  name: '指标',
+  band: '标准',
+  note: '说明',
+  project: '项目',
+  position: '位置',
+  eventId: '事件编号',
+  type: '事件类型',
+  effectiveDate: '业务日期',
+  recordedAt: '记录时间',
+  recordedBy: '记录人',
+  correction: '更正',
+  'metadata.documentNo': '文号',
+  'metadata.source': '来源',
+};
+const GROUP_HEADERS: Record<string, string> = {
+  reported: '（报送时）',
+  restated: '（重述后）',
+  difference: '（差额）',
+  delta: '变动',
+  running: '累计',
+  checks: '',
+};
+
+/** The Chinese header of a field; unknown fields keep their JSON name, so nothing is hidden. */
+export function headerOf(field: string): string {
+  const direct = HEADERS[field];
+  if (direct !== undefined) return direct;
+  const dot = field.indexOf('.');
+  if (dot < 0) return field;
+  const group = field.slice(0, dot);
+  const rest = field.slice(dot + 1);
+  const suffix = GROUP_HEADERS[group];
+  if (suffix === undefined) return group === 'metadata' ? `元数据.${rest}` : field;
+  if (group === 'delta' || group === 'running') return `${headerOf(rest)}${suffix}`;
+  return `${headerOf(rest)}${suffix}`;
+}
+
+export function sheetOf(name: string, rows: FlatRow[], first: readonly string[] = []): Sheet {
+  const columns = fieldsOf(rows, first).map((field) => ({ field, header: headerOf(field), kind: kindOf(field) }));
+  return { name, columns, rows };
+}
+
+/** Turns a report's JSON result into its tables; the cells are the JSON's own strings. */
+export function exportTables<R extends ExportableReport>(report: R, result: ReportResult<R>): ExportTables {
+  switch (report) {
+    case 'view':
+      return viewTables(result as ViewResult);
+    case 'progress':
+      return progressTables(result as ProgressResult);
+    case 'ratios':
+      return ratiosTables(result as RatiosResult);
+    case 'scorecard':
+      return scorecardTables(result as ScorecardResult);
+    case 'trace':
+      return traceTables(result as TraceResult);
+    default:
+      throw new Error(`not an exportable report: ${String(report)}`);
+  }
+}
+
+/** The first key cell of a grouped view's closing total row. */
+export const VIEW_TOTAL_LABEL = '合计';
+
+function viewTables(r: ViewResult): ExportTables {
+  const keys = r.groupBy.map((spec) => `key.${spec.split(':')[0] as string}`);
+  const rows = r.rows.map((row) => flatten(row));
+  // The total closes the table as 合计 closes a published table: named in the first key cell, so
+  // that it cannot be taken for the group of lines without a value (whose key cells are empty).
+  if (keys.length > 0)
+    rows.push(flatten({ key: Object.fromEntries(keys.map((k, i) => [k.slice(4), i === 0 ? VIEW_TOTAL_LABEL : null])), ...r.total }));
+  return {
+    report: 'view',
+    fileName: `view-${r.department}-${r.asOf}`,
+    title: `${r.department} ${r.fiscalYear} 预算执行情况 截至 ${r.asOf}（知悉时点 ${r.knownAt}）`,
+    sheets: [sheetOf('预算执行', rows, keys)],
+  };
+}
+
+function progressTables(r: ProgressResult): ExportTables {
+  const rows = r.quarters.map((q) => flatten(q));
+  // 全年平均: the averages go under the columns they average, as in the CLI's table.
+  rows.push({ period: 'average', quarterRate: r.averageRate, quarterScore: r.averageScore });
+  return {
+    report: 'progress',
+    fileName: `progress-${r.department}-${r.fiscalYear}`,
+    title: `${r.department} ${r.fiscalYear} 预算执行进度（知悉时点 ${r.knownAt}）预算执行率得分 ${r.totalScore ?? '-'}`,
+    sheets: [sheetOf('预算执行进度', rows)],
+  };
+}
+
+function ratiosTables(r: RatiosResult): ExportTables {
+  const figures = {
+    asOf: r.asOf,
+    initial: r.initial,
+    adjusted: r.adjusted,
+    adjustmentAmount: r.adjustmentAmount,
+    adjustmentRatio: r.adjustmentRatio,
+    transferAmount: r.transferAmount,
+    routineTransferAmount: r.routineTransferAmount,
+    transferRatio: r.transferRatio,
+  };
+  // One row per threshold check, the ratios beside each: one flat table that keeps every figure.
+  const rows = r.checks.map((check) => flatten({ ...figures, checks: check }));
+  return {
+    report: 'ratios',
+    fileName: `ratios-${r.department}-${r.fiscalYear}-${r.asOf}`,
+    title: `${r.department} ${r.fiscalYear} 预算调整调剂比例 截至 ${r.asOf}（知悉时点 ${r.knownAt}）`,
+    sheets: [sheetOf('调整调剂', rows)],
+  };
+}
+
+function scorecardTables(r: ScorecardResult): ExportTables {
+  return {
+    report: 'scorecard',
+    fileName: `scorecard-${r.department}-${r.fiscalYear}`,
+    title: `${r.department} ${r.fiscalYear} 部门整体支出绩效评分表 ${r.points} / ${r.maxPoints}（知悉时点 ${r.knownAt}）`,
+    sheets: [
+      sheetOf(
+        '评分表',
+        r.items.map((i) => flatten(i)),
+        ['item', 'name', 'value', 'band', 'points', 'maxPoints', 'note'],
+      ),
+      sheetOf(
+        '项目支出绩效自评表',
+        r.projects.map((p) => flatten(p)),
+      ),
+    ],
+  };
+}
+
+function traceTables(r: TraceResult): ExportTables {
+  return {
+    report: 'trace',
+    fileName: `trace-${r.lineId}-${r.asOf}`,
+    title: `${r.lineId} 明细 截至 ${r.asOf}（知悉时点 ${r.knownAt}）`,
+    sheets: [
+      sheetOf(
+        '明细',
+        r.entries.map((e) => flatten(e)),
+        ['position', 'eventId', 'type', 'effectiveDate', 'recordedAt', 'correction'],
+      ),
+    ],
+  };
+}

@@ -1,0 +1,2 @@
+export * from './classification.data';
+export * from './classification';
