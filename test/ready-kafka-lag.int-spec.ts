@@ -30,7 +30,7 @@ const brokers = process.env.KAFKA_BROKERS?.trim();
 const describeWithKafka = brokers ? describe : describe.skip;
 
 describeWithKafka(`GET /ready and the consumer lag (${brokers})`, () => {
-  jest.setTimeout(300_000);
+  jest.setTimeout(600_000);
   const suffix = randomBytes(4).toString('hex');
   const settings = {
     KAFKA_PAYMENTS_TOPIC: `ready-${suffix}.payments`,
@@ -94,11 +94,13 @@ describeWithKafka(`GET /ready and the consumer lag (${brokers})`, () => {
     });
     await producer.disconnect();
 
+    // The 503 goes out as problem+json (apps/api's ProblemFilter); its detail says how far behind.
     const behind = await fetch(`${base}/ready`);
-    const body = (await behind.json()) as { status: string; kafka: string; kafkaLag: { total: string; max: number; behind: unknown[] } };
+    const body = (await behind.json()) as { status: number; detail: string };
     expect(behind.status).toBe(503);
-    expect(body).toMatchObject({ status: 'unavailable', kafka: 'up', kafkaLag: { total: String(messages.length), max: 10 } });
-    expect(body.kafkaLag.behind).toHaveLength(1);
+    expect(body.detail).toBe(
+      `not ready: kafka: the consumer group is ${messages.length} messages behind (more than KAFKA_READY_MAX_LAG 10)`,
+    );
 
     const db = await createThrowawayDatabase('pglite');
     try {
