@@ -121,7 +121,7 @@ class FailingAfterAck implements MessageSink {
 
 describeWithKafka(title, () => {
   // Real processes, groups and brokers on a shared machine: minutes, not the default minute.
-  jest.setTimeout(300_000);
+  jest.setTimeout(600_000);
   const logger = silentLogger();
   const suffix = randomBytes(4).toString('hex');
   const config = configFor(`dl-${suffix}`);
@@ -352,7 +352,7 @@ describeWithKafka(title, () => {
     };
     try {
       const first = new ConsumeProcess('first consumer', env, await freePort());
-      const batch = await first.waitForLog('a batch stored', (l) => l.msg === 'batch processed' && Number(l.stored) > 0, 90_000);
+      const batch = await first.waitForLog('a batch stored', (l) => l.msg === 'batch processed' && Number(l.stored) > 0, 300_000);
       await first.kill();
       const storedBeforeKill = Number(batch.stored);
       expect(storedBeforeKill).toBeGreaterThan(0);
@@ -361,7 +361,7 @@ describeWithKafka(title, () => {
       await ensureTopics(admin, loadTopicDefinitions(own, { replicationFactor: await replication(admin) }));
       const second = new ConsumeProcess('second consumer', env, await freePort());
       try {
-        await waitFor('every offset committed', () => committedAll(admin, own.groupId, own.paymentsTopic), 90_000);
+        await waitFor('every offset committed', () => committedAll(admin, own.groupId, own.paymentsTopic), 300_000);
         const text = await second.metrics();
         expect(metricValue(text, 'ledger_events_duplicate_total{source="kafka"}')).toBe(storedBeforeKill);
         expect(metricValue(text, 'ledger_messages_dead_lettered_total{source="kafka",code="LINE_NOT_FOUND"}')).toBe(1);
@@ -407,7 +407,7 @@ describeWithKafka(title, () => {
         );
         toStop.push(consumer);
         await consumer.start();
-        await waitFor('the group caught up', () => committedAll(admin, own.groupId, own.paymentsTopic), 60_000);
+        await waitFor('the group caught up', () => committedAll(admin, own.groupId, own.paymentsTopic), 300_000);
         await consumer.stop();
       } finally {
         await lagDb.drop();

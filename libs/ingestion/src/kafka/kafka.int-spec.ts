@@ -47,7 +47,7 @@ async function follow(
 
 describeWithKafka(title, () => {
   // Real processes, groups and brokers on a shared machine: minutes, not the default minute.
-  jest.setTimeout(300_000);
+  jest.setTimeout(600_000);
   const suffix = randomBytes(4).toString('hex');
   const config = kafkaConfigFromEnv({
     ...process.env,
