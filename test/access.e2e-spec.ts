@@ -179,6 +179,14 @@ for (const engine of testEngines()) {
           ok: 200,
           schema: contract.WarningsResult,
         },
+        {
+          method: 'GET',
+          template: '/v1/departments/:department/years/:year/lines',
+          url: () => `/v1/departments/${encodeURIComponent(department)}/years/2021/lines`,
+          role: 'analyst',
+          scope: { kind: 'department', department },
+          ok: 200,
+        },
       ];
       return [
         { method: 'GET', template: '/health', url: () => '/health', scope: { kind: 'any' }, ok: 200, schema: contract.Health },
@@ -193,6 +201,18 @@ for (const engine of testEngines()) {
           schema: contract.SessionInfo,
         },
         { method: 'DELETE', template: '/v1/session', url: () => '/v1/session', scope: { kind: 'any' }, ok: 204 },
+        // Finding things (the console's pickers): a limited caller finds only its own departments.
+        { method: 'GET', template: '/v1/departments', url: () => '/v1/departments', role: 'analyst', scope: { kind: 'any' }, ok: 200 },
+        { method: 'GET', template: '/v1/classification', url: () => '/v1/classification', role: 'analyst', scope: { kind: 'any' }, ok: 200 },
+        {
+          method: 'GET',
+          template: '/v1/events/:eventId',
+          url: () => '/v1/events/seed-pay',
+          role: 'auditor',
+          scope: { kind: 'department', department: D1 },
+          ok: 200,
+        },
+        { method: 'GET', template: '/v1/checkpoints', url: () => '/v1/checkpoints', role: 'auditor', scope: { kind: 'any' }, ok: 200 },
         // A duplicate of a stored event: accepted, and nothing changes however often it is sent.
         {
           method: 'POST',

@@ -30,6 +30,7 @@ export class ApiModule {
       imports: [LedgerModule.forRoot(config)],
       controllers: [
         EventsController,
+        FinderController,
         CheckpointsController,
         DepartmentsController,
         PeriodsController,
@@ -43,6 +44,8 @@ export class ApiModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
+        // format=csv|xlsx (or Accept) on the exportable reports (DESIGN.md §9).
+        { provide: APP_INTERCEPTOR, useClass: ExportInterceptor },
         // Every route passes the guard; each declares its access (@Allow / @Public).
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: AUTH_CONFIG, useValue: auth },

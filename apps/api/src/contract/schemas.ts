@@ -71,14 +71,21 @@ const asOf = z
 const knownAt = z.string().max(40).optional().meta({ description: 'instant, ISO-8601 (default now)' });
 const yearText = z.string().regex(/^\d{4}$/, 'must be a year of 4 digits');
 
+/** The exportable reports (DESIGN.md §9) also take `format`; ExportInterceptor reads it before these schemas run. */
+const format = z
+  .enum(['json', 'csv', 'xlsx'])
+  .optional()
+  .meta({ description: 'json (default), csv or xlsx; or the matching Accept header' });
+
 export const ViewQuery = z.strictObject({
   asOf: asOf.meta({ description: 'business date YYYY-MM-DD (default today, Asia/Shanghai)' }),
   knownAt,
   groupBy: optionalText('unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line (comma list)'),
   year: yearText.optional().meta({ description: 'fiscal year (default the year of asOf)' }),
+  format,
 });
-export const KnownAtQuery = z.strictObject({ knownAt });
-export const RatiosQuery = z.strictObject({ asOf: asOf.meta({ description: "default the fiscal year's last day" }), knownAt });
+export const KnownAtQuery = z.strictObject({ knownAt, format });
+export const RatiosQuery = z.strictObject({ asOf: asOf.meta({ description: "default the fiscal year's last day" }), knownAt, format });
 export const WarningsQuery = z.strictObject({
   asOf,
   knownAt,
@@ -94,6 +101,7 @@ export const TraceQuery = z.strictObject({
   knownAt,
   limit: z.string().optional().meta({ description: 'entries per page, 1 to 10,000 (default 1,000)' }),
   after: z.string().optional().meta({ description: "the previous page's nextAfter" }),
+  format,
 });
 
 const integerText = (name: string, min: number, max: number) =>

@@ -125,7 +125,7 @@ export class EventsController {
 }
 
 /** The department of a stream id `budget-<department>-<fiscalYear>`. */
-function departmentOfStream(streamId: StoredEvent['streamId']): string {
+export function departmentOfStream(streamId: StoredEvent['streamId']): string {
   return streamId.slice('budget-'.length, streamId.lastIndexOf('-'));
 }
 
