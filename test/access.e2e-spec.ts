@@ -203,7 +203,14 @@ for (const engine of testEngines()) {
         { method: 'DELETE', template: '/v1/session', url: () => '/v1/session', scope: { kind: 'any' }, ok: 204 },
         // Finding things (the console's pickers): a limited caller finds only its own departments.
         { method: 'GET', template: '/v1/departments', url: () => '/v1/departments', role: 'analyst', scope: { kind: 'any' }, ok: 200 },
-        { method: 'GET', template: '/v1/classification', url: () => '/v1/classification', role: 'analyst', scope: { kind: 'any' }, ok: 200 },
+        {
+          method: 'GET',
+          template: '/v1/classification',
+          url: () => '/v1/classification',
+          role: 'analyst',
+          scope: { kind: 'any' },
+          ok: 200,
+        },
         {
           method: 'GET',
           template: '/v1/events/:eventId',
