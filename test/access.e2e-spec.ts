@@ -562,13 +562,13 @@ for (const engine of testEngines()) {
       expect(message).toMatch(/^ledger API listening on http:\/\/(0\.0\.0\.0|\[::\]):\d+ /);
       expect(message).toContain(adminKey);
       expect(message).toContain('keys create --role');
+      // A second serve of the same store (after the first stopped: one owner per embedded store).
+      await app.close();
       const again = await startApi(0, storage.config, { ...auth });
-      try {
-        expect(again.firstAdminKey).toBeUndefined();
-        expect(startupMessage(again, auth)).not.toMatch(/ledger_k_/);
-      } finally {
-        await again.app.close();
-      }
+      app = again.app;
+      base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      expect(again.firstAdminKey).toBeUndefined();
+      expect(startupMessage(again, auth)).not.toMatch(/ledger_k_/);
     }, 300_000);
 
     it('answers 413 for a body or an events count over the limits, storing nothing', async () => {

@@ -8,6 +8,7 @@ import type { INestApplication } from '@nestjs/common';
 import { PgliteDatabase, PostgresDatabase, type Database } from '@ledger/event-store';
 import { rechainStream } from '@ledger/ledger/testing/forge';
 import { createApi } from '../apps/api/src/start-api';
+import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
 /**
@@ -148,7 +149,7 @@ for (const engine of testEngines()) {
       let base: string;
       beforeAll(async () => {
         process.env.LEDGER_SIGNING_KEY = fs.readFileSync(keyFile(), 'utf8');
-        app = await createApi(storage.config);
+        app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
         delete process.env.LEDGER_SIGNING_KEY;
         await app.listen(0, '127.0.0.1');
         base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

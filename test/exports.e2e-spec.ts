@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DEMO_DEPARTMENT, DEMO_YEAR, seed002Phases } from '@ledger/ledger';
 import { flatten, kindOf, headerOf, type FlatRow } from '@ledger/reporting';
 import { createApi } from '../apps/api/src/start-api';
+import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 import { asJsonFigure, cellText, csvRecords, readXlsx } from './support/spreadsheets';
 
@@ -21,7 +22,7 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       storage = await e2eStorage(engine);
-      app = await createApi(storage.config);
+      app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
       await app.listen(0, '127.0.0.1');
       base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
       for (const phase of seed002Phases()) {

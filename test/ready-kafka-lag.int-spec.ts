@@ -20,6 +20,7 @@ import { raw, waitFor } from '@ledger/ingestion/kafka/testing/fixtures';
 import { committedAll } from '@ledger/ingestion/kafka/testing/kafka-harness';
 import { LedgerWriter } from '@ledger/ledger/append/ledger-writer';
 import { createApi } from '../apps/api/src/start-api';
+import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, type E2eStorage } from './support/engine-config';
 
 /**
@@ -61,7 +62,7 @@ describeWithKafka(`GET /ready and the consumer lag (${brokers})`, () => {
     const replication = Math.min(3, (await admin.describeCluster()).brokers.length);
     await ensureTopics(admin, loadTopicDefinitions(config, { replicationFactor: replication }));
     storage = await e2eStorage('pglite');
-    app = await createApi(storage.config);
+    app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   }, 180_000);

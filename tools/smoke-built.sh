@@ -40,6 +40,11 @@ node -e 'const v = JSON.parse(process.argv[1]); if (v.total.executed !== "457697
   fail "view: unexpected 执行数 in $view"
 echo "smoke: query ok"
 
+# serve checks identities (DESIGN.md §8): an analyst key made by the built CLI reads the view.
+key="$("${cli[@]}" keys create --role analyst --name smoke --json | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).key))')"
+[ -n "$key" ] || fail "keys create printed no key"
+echo "smoke: keys ok"
+
 port="$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
 PORT="$port" "${cli[@]}" serve 2>"$work/serve.log" &
 api_pid=$!
@@ -50,7 +55,9 @@ for _ in $(seq 1 240); do
 done
 curl -fsS "http://127.0.0.1:$port/health" | grep -q '"ok"' || fail "/health did not answer ok"
 curl -fsS "http://127.0.0.1:$port/ready" >/dev/null || fail "/ready did not answer 200"
-curl -fsS "http://127.0.0.1:$port/v1/departments/%E5%B8%82%E8%B4%B8%E4%BF%83%E5%A7%94/view?asOf=2021-12-31" | grep -q '45769713.94' ||
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/departments/%E5%B8%82%E8%B4%B8%E4%BF%83%E5%A7%94/view?asOf=2021-12-31")" = 401 ] ||
+  fail "GET view without a key did not answer 401"
+curl -fsS -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/departments/%E5%B8%82%E8%B4%B8%E4%BF%83%E5%A7%94/view?asOf=2021-12-31" | grep -q '45769713.94' ||
   fail "GET view did not return the demo's 执行数"
 kill -TERM "$api_pid"
 # Nest's shutdown hooks close the app, then re-raise the signal: 143 (SIGTERM) is a clean stop too.

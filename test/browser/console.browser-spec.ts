@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_DEPARTMENT, seed002Phases } from '@ledger/ledger';
 import { flatten, headerOf, kindOf } from '@ledger/reporting';
 import { createApi } from '../../apps/api/src/start-api';
+import { authConfigFromEnv } from '@ledger/auth';
 import { CONSOLE_DIST } from '../../apps/api/src/console/console-static';
 import { e2eStorage, type E2eStorage } from '../support/engine-config';
 import { asJsonFigure, cellText, csvRecords, readXlsx } from '../support/spreadsheets';
@@ -24,7 +25,7 @@ describe('the console in Chromium, on seed 002', () => {
   beforeAll(async () => {
     if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) throw new Error('the console is not built: npm run build:console');
     storage = await e2eStorage('pglite');
-    app = await createApi(storage.config);
+    app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     for (const phase of seed002Phases()) {

@@ -68,7 +68,16 @@ describeEachEngine('verify checks the projections against the log', (get) => {
 
   it('names the line whose movements were changed (what view and the reported figures read), and the closed quarter it changes', async () => {
     await tamper((tx) =>
-      tx.query(`UPDATE ledger_movements SET executed_fen = 100000000 WHERE line_id = 'L1' AND executed_fen = 3004`).then(() => undefined),
+      // The movement and every running total after it, as a forger would, so that view and the
+      // reported figures (which read the running totals, decision 0010) show the forged amount.
+      tx
+        .query(
+          `UPDATE ledger_movements m SET executed_fen = CASE WHEN m.position = t.position THEN 100000000 ELSE m.executed_fen END,
+                  running_executed_fen = m.running_executed_fen + 99996996
+             FROM (SELECT position FROM ledger_movements WHERE line_id = 'L1' AND executed_fen = 3004) t
+            WHERE m.line_id = 'L1' AND m.position >= t.position`,
+        )
+        .then(() => undefined),
     );
     const report = await verify();
     expect(report.problems.map((p) => [p.table, p.subject])).toEqual([
@@ -76,7 +85,7 @@ describeEachEngine('verify checks the projections against the log', (get) => {
       ['reported', 'D1 2021-Q1'],
     ]);
     expect(report.problems[0]?.message).toMatch(
-      /^line L1: 1 movement\(s\) differ from the log, the first at position \d+ \(executed \+999969\.96, adjusted 0\.00 against the log\)$/,
+      /^line L1: 2 movement\(s\) differ from the log, the first at position \d+ \(executed \+999969\.96, adjusted 0\.00 against the log\)$/,
     );
     expect(report.problems[1]?.message).toContain('reported 执行数 1000022.00');
   });

@@ -124,14 +124,19 @@ async function compareLines(tx: Transaction): Promise<ProjectionProblem[]> {
   });
 }
 
+/** The line's totals right after each movement, which as-of queries read (decision 0010). */
+const RUNNING_FIGURES = FIGURES.map((f) => `running_${f}`);
+
 async function compareMovements(tx: Transaction): Promise<ProjectionProblem[]> {
-  const cols = ['department', 'fiscal_year', 'effective_date', 'recorded_at', ...MOVEMENT_FIGURES];
+  const cols = ['department', 'fiscal_year', 'effective_date', 'recorded_at', ...MOVEMENT_FIGURES, ...RUNNING_FIGURES];
   const rows = await tx.query<{ line_id: string; movements: bigint; first_position: bigint; executed_diff: bigint; adjusted_diff: bigint }>(
     `SELECT COALESCE(d.line_id, p.line_id) AS line_id, count(*) AS movements, min(COALESCE(d.position, p.position)) AS first_position,
             (COALESCE(sum(p.executed_fen), 0) - COALESCE(sum(d.executed_fen), 0))::bigint AS executed_diff,
             (COALESCE(sum(p.initial_fen + p.adjustments_fen + p.transfers_in_fen - p.transfers_out_fen), 0)
               - COALESCE(sum(d.initial_fen + d.adjustments_fen + d.transfers_in_fen - d.transfers_out_fen), 0))::bigint AS adjusted_diff
-       FROM verify_movements d FULL JOIN ledger_movements p ON p.line_id = d.line_id AND p.position = d.position
+       FROM (SELECT *, ${FIGURES.map((f) => `sum(${f}) OVER w AS running_${f}`).join(', ')}
+               FROM verify_movements WINDOW w AS (PARTITION BY line_id ORDER BY position)) d
+       FULL JOIN ledger_movements p ON p.line_id = d.line_id AND p.position = d.position
       WHERE d.line_id IS NULL OR p.line_id IS NULL
          OR (${cols.map((c) => `d.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `p.${c}`).join(', ')})
       GROUP BY 1 ORDER BY 1 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
