@@ -19,7 +19,8 @@ interface Run {
 function ledger(dataDir: string, args: string[], env: Record<string, string> = {}): Run {
   const child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/cli/src/main.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', LEDGER_DATA_DIR: dataDir, LEDGER_OWNER_WAIT_MS: '600000', ...env },
+    // Ownership is the subject here, not access: serve runs without identity checks (127.0.0.1 only).
+    env: { ...process.env, DATABASE_URL: '', LEDGER_DATA_DIR: dataDir, LEDGER_OWNER_WAIT_MS: '600000', LEDGER_AUTH: 'off', ...env },
   });
   let stdout = '';
   let stderr = '';
