@@ -96,7 +96,7 @@ export const LINES_AS_OF_SQL = `WITH cut AS (${CUT_SQL}), late AS (${LATE_SQL})
   LEFT JOIN LATERAL (${RUNNING_SQL}) r ON true
   LEFT JOIN late x ON x.line_id = l.line_id
   WHERE l.department = $1 AND l.fiscal_year = $2::integer
-    AND ($6::boolean IS NOT TRUE OR (l.opened_effective_date <= $3::date AND l.opened_recorded_at <= $4::timestamptz))
+    AND ($6::text <> 'true' OR (l.opened_effective_date <= $3::date AND l.opened_recorded_at <= $4::timestamptz))
     AND ($7::text IS NULL OR l.line_id = $7)`;
 
 export function linesAsOfParams(cut: AsOfCut, options: { readonly openedOnly?: boolean; readonly lineId?: string } = {}): SqlParam[] {
@@ -106,6 +106,8 @@ export function linesAsOfParams(cut: AsOfCut, options: { readonly openedOnly?: b
     cut.asOf,
     cut.knownAtSql,
     String(cut.positionCap ?? NO_POSITION_CAP),
+    // Compared as text: given `$6::boolean`, the server types the parameter bool and postgres.js
+    // then serializes any string, 'true' included, as false (it takes only a JS true).
     options.openedOnly === true ? 'true' : 'false',
     options.lineId ?? null,
   ];
