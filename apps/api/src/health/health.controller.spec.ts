@@ -15,7 +15,7 @@ describe('GET /ready', () => {
       );
       expect(failure).toBeInstanceOf(HttpException);
       const body = JSON.stringify((failure as HttpException).getResponse());
-      expect(JSON.parse(body)).toEqual({ status: 'unavailable', database: 'down' });
+      expect(JSON.parse(body)).toEqual({ status: 'unavailable', database: 'down', message: 'not ready: database: down' });
       expect(body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|secret_user|hunter2/);
     } finally {
       await db.close();

@@ -56,7 +56,16 @@ export class HealthController {
       ...(lag === undefined || typeof lag === 'string' ? {} : { kafkaLag: lagReport(lag) }),
     };
     if (!database || kafka?.status === 'down' || lagging) {
-      throw new HttpException({ status: 'unavailable', database: database ? this.db.kind : 'down', ...kafkaReport }, 503);
+      // What is down, never why (the error texts are in the server's log): the lag is no secret.
+      const problems = [
+        database ? undefined : 'database: down',
+        kafka?.status === 'down' ? 'kafka: down' : undefined,
+        lagging ? `kafka: the consumer group is ${lag.totalLag} messages behind (more than KAFKA_READY_MAX_LAG ${lag.maxLag})` : undefined,
+      ].filter(Boolean);
+      throw new HttpException(
+        { status: 'unavailable', database: database ? this.db.kind : 'down', ...kafkaReport, message: `not ready: ${problems.join('; ')}` },
+        503,
+      );
     }
     return { status: 'ready', database: this.db.kind, ...kafkaReport };
   }
