@@ -230,7 +230,8 @@ export class LedgerWriter {
    */
   private lanesOf(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): number[][] {
     const laneCount = Math.min(this.options.lanes ?? 1, MAX_LANES);
-    if (laneCount <= 1 || eventIdInTwoDepartments(events, streams)) return [events.map((_, i) => i)];
+    if (laneCount <= 1 || eventIdInTwoDepartments(events, streams) || transferIntoLineOpenedElsewhere(events, streams))
+      return [events.map((_, i) => i)];
     const lanes: number[][] = Array.from({ length: laneCount }, () => []);
     const laneOfDepartment = new Map<string, number>();
     streams.forEach((streamId, i) => {
@@ -414,6 +415,24 @@ function eventIdInTwoDepartments(events: readonly LedgerEvent[], streams: readon
     const first = departmentOf.get(event.eventId);
     if (first === undefined) departmentOf.set(event.eventId, department);
     return first !== undefined && first !== department;
+  });
+}
+
+/**
+ * A transfer into a line that the same batch opens in another department: split into lanes, the
+ * transfer's lane would not know the line at all (LINE_NOT_FOUND) where one transaction refuses it
+ * for what it is (TRANSFER_OUTSIDE_DEPARTMENT_YEAR). The answer must not depend on the lanes.
+ */
+function transferIntoLineOpenedElsewhere(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
+  const openedIn = new Map<string, string | undefined>();
+  events.forEach((event, i) => {
+    if (event.type === 'BudgetLineOpened' && !openedIn.has(event.data.lineId)) openedIn.set(event.data.lineId, streams[i]);
+  });
+  return events.some((event, i) => {
+    if (event.type !== 'BudgetTransferred' || !openedIn.has(event.data.toLineId)) return false;
+    const target = openedIn.get(event.data.toLineId);
+    const source = streams[i];
+    return (target === undefined ? '' : departmentOfStream(target)) !== (source === undefined ? '' : departmentOfStream(source));
   });
 }
 
