@@ -56,4 +56,22 @@ describeEachEngine('an eventId given more than once', (get) => {
     expect((await queryView(get().db, { department: '丁', asOf: '2021-12-31' })).total.executed).toBe('5.00');
     expect((await ledger.store.verify()).ok).toBe(true);
   });
+
+  // Found by the model-based suite (seed 1638661382, two lanes on the server): the answer must not
+  // depend on the lanes, so such a batch is not split.
+  it('given a transfer into a line the same batch opens in another department, then it is refused as outside the department-year, with any lanes', async () => {
+    for (const lanes of [1, 2]) {
+      const ledger = testLedger(get().db, { lanes });
+      const [from, to] = [`TF${lanes}`, `TT${lanes}`];
+      await ledger.append([open(from, `戊${lanes}`), init(from, '100.00')]);
+      const transfer = {
+        eventId: `tr-${lanes}`,
+        type: 'BudgetTransferred',
+        effectiveDate: '2021-03-01',
+        data: { fromLineId: from, toLineId: to, amount: '1.00' },
+      };
+      const summary = await ledger.append([open(to, `己${lanes}`), transfer]);
+      expect([summary.appended, summary.rejected.map((r) => [r.line, r.code])]).toEqual([1, [[2, 'TRANSFER_OUTSIDE_DEPARTMENT_YEAR']]]);
+    }
+  });
 });
