@@ -3,7 +3,8 @@ import { parseEvent, type LedgerEvent } from '@ledger/domain';
 import { createThrowawayDatabase, testEngines, type ThrowawayDatabase } from '@ledger/event-store/testing/test-databases';
 import { testLedger } from '@ledger/ledger/testing/test-ledger';
 import { rebuildProjections } from '@ledger/projections';
-import { queryProgress, queryRatios, queryView } from '@ledger/reporting';
+import { DEFAULT_RULES, queryProgress, queryRatios, queryView } from '@ledger/reporting';
+import { verifyProjections } from '@ledger/ledger';
 import { historyArbitrary, type History } from './histories';
 import { propertySettings } from './property-settings';
 import { LedgerModel, type ModelOutcome, type RawEvent } from './reference-model';
@@ -67,6 +68,9 @@ async function checkCase(database: ThrowawayDatabase, history: History, prefix: 
   const last = history.batches.length - 1;
   const probes = [...history.probes, { monthDay: '12-31', knownAfter: last }];
   await expectFigures(database, model, prefix, probes, knownAt);
+  // The projections the appends wrote, batch by batch, equal those verify derives from the log alone.
+  const verified = await verifyProjections(database.db, DEFAULT_RULES);
+  if (!verified.ok) throw new Error(`verify after the appends: ${verified.problems.map((p) => p.message).join('; ')}`);
   await rebuildProjections(database.db);
   await expectFigures(database, model, prefix, [{ monthDay: '12-31', knownAfter: last }, ...history.probes.slice(0, 1)], knownAt);
 }

@@ -15,7 +15,9 @@ describeEachEngine('verify checks the projections against the log', (get) => {
   beforeEach(async () => {
     await get().db.transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
-      await tx.query('TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_reversals, ledger_periods');
+      await tx.query(
+        'TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_stream_days, ledger_apart_movements, ledger_reversals, ledger_periods',
+      );
     });
     const summary = await testLedger(get().db).append([
       rawOpen('L1', 'D1'),
@@ -111,6 +113,48 @@ describeEachEngine('verify checks the projections against the log', (get) => {
     ]);
     expect(report.problems[0]?.message).toBe('line GHOST is in the projection but no event opens it');
     expect(report.problems[1]?.message).toBe('line L2 is opened in the log but missing from the projection');
+  });
+
+  it('names the department-year whose high-water days and the line whose late movements were changed (what as-of figures read)', async () => {
+    // Back-dated after later movements: kept apart as late (decision 0010).
+    const late = await testLedger(get().db).append([
+      {
+        eventId: 'pay-late',
+        type: 'PaymentRecorded',
+        effectiveDate: '2021-02-10',
+        correction: true,
+        data: { lineId: 'L2', amount: '3.00' },
+      },
+    ]);
+    expect(late.rejected).toEqual([]);
+    expect(await verify()).toMatchObject({ ok: true, problems: [] });
+    const [apart] = await get().db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ledger_apart_movements WHERE late`);
+    expect(apart?.n).toBe(1n);
+
+    await tamper(async (tx) => {
+      await tx.query(`UPDATE ledger_stream_days SET first_position = first_position + 1 WHERE day = '2021-03-10'`);
+      await tx.query(`DELETE FROM ledger_apart_movements WHERE late`);
+    });
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems.filter((p) => p.table !== 'reported').map((p) => `${p.table} ${p.subject}`)).toEqual([
+      'ledger_stream_days D1 2021',
+      'ledger_apart_movements line L2',
+    ]);
+    expect(report.problems[0]?.message).toBe(
+      'D1 2021: 1 high-water day(s) differ from the log, the first on 2021-03-10 (figures as of a date read these)',
+    );
+    expect(report.problems[1]?.message).toMatch(
+      /^line L2: 1 movement\(s\) kept apart \(late or routine\) differ from the log, the first at position \d+$/,
+    );
+    await rebuildProjections(get().db);
+    expect(await verify()).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('notices a routine transfer dropped from the movements kept apart (its routine part is read from there)', async () => {
+    await tamper((tx) => tx.query(`DELETE FROM ledger_apart_movements WHERE routine_transfers_out_fen <> 0`).then(() => undefined));
+    const report = await verify();
+    expect(report.problems.map((p) => `${p.table} ${p.subject}`)).toEqual(['ledger_apart_movements line L1']);
   });
 
   it('lists at most 100 problems and counts the rest', async () => {

@@ -13,7 +13,14 @@ import { queryProgress, type LedgerRules } from '@ledger/reporting';
 export const MAX_LISTED_PROJECTION_PROBLEMS = 100;
 
 export interface ProjectionProblem {
-  readonly table: 'ledger_lines' | 'ledger_movements' | 'ledger_reversals' | 'ledger_periods' | 'reported';
+  readonly table:
+    | 'ledger_lines'
+    | 'ledger_movements'
+    | 'ledger_stream_days'
+    | 'ledger_apart_movements'
+    | 'ledger_reversals'
+    | 'ledger_periods'
+    | 'reported';
   /** The line, payment or department-year quarter at fault. */
   readonly subject: string;
   readonly message: string;
@@ -44,6 +51,8 @@ export async function verifyProjections(db: Database, rules: LedgerRules): Promi
     };
     for (const p of await compareLines(tx)) add(p);
     for (const p of await compareMovements(tx)) add(p);
+    for (const p of await compareStreamDays(tx)) add(p);
+    for (const p of await compareApartMovements(tx)) add(p);
     for (const p of await compareReversals(tx)) add(p);
     for (const p of await comparePeriods(tx)) add(p);
     for (const p of await compareReported(tx, rules)) add(p);
@@ -84,6 +93,15 @@ async function deriveFromLog(tx: Transaction): Promise<void> {
        JOIN verify_lines l ON l.line_id = m.line_id
       WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
       GROUP BY m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at`,
+  );
+  // Each movement's position in its department-year with the latest date of every earlier one
+  // (its "high water" when it was recorded): what ledger_stream_days and the late flag derive from.
+  await tx.query(
+    `CREATE TEMPORARY TABLE verify_positions ON COMMIT DROP AS
+     SELECT department, fiscal_year, position, effective_date, recorded_at,
+            max(effective_date) OVER (PARTITION BY department, fiscal_year ORDER BY position
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS high_before
+       FROM (SELECT DISTINCT department, fiscal_year, position, effective_date, recorded_at FROM verify_movements) p`,
   );
 }
 
@@ -147,6 +165,53 @@ async function compareMovements(tx: Transaction): Promise<ProjectionProblem[]> {
     message:
       `line ${r.line_id}: ${r.movements} movement(s) differ from the log, the first at position ${r.first_position}` +
       ` (executed ${signedYuan(r.executed_diff)}, adjusted ${signedYuan(r.adjusted_diff)} against the log)`,
+  }));
+}
+
+/** The days on which each department-year's latest date moved on (decision 0010), which as-of queries seal by. */
+async function compareStreamDays(tx: Transaction): Promise<ProjectionProblem[]> {
+  const cols = ['first_position', 'first_recorded_at'];
+  const rows = await tx.query<{ department: string; fiscal_year: number; days: bigint; first_day: string }>(
+    `WITH d AS (
+       SELECT department, fiscal_year, effective_date AS day, position AS first_position, recorded_at AS first_recorded_at
+         FROM verify_positions WHERE high_before IS NULL OR effective_date > high_before
+     )
+     SELECT COALESCE(d.department, p.department) AS department, COALESCE(d.fiscal_year, p.fiscal_year) AS fiscal_year,
+            count(*) AS days, to_char(min(COALESCE(d.day, p.day)), 'YYYY-MM-DD') AS first_day
+       FROM d FULL JOIN ledger_stream_days p ON p.department = d.department AND p.fiscal_year = d.fiscal_year AND p.day = d.day
+      WHERE d.day IS NULL OR p.day IS NULL OR (${cols.map((c) => `d.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `p.${c}`).join(', ')})
+      GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => {
+    const subject = `${r.department} ${r.fiscal_year}`;
+    return {
+      table: 'ledger_stream_days',
+      subject,
+      message: `${subject}: ${r.days} high-water day(s) differ from the log, the first on ${r.first_day} (figures as of a date read these)`,
+    };
+  });
+}
+
+/** The late movements and routine transfers that as-of queries add back (decision 0010). */
+async function compareApartMovements(tx: Transaction): Promise<ProjectionProblem[]> {
+  const cols = ['department', 'fiscal_year', 'effective_date', 'recorded_at', 'late', ...MOVEMENT_FIGURES];
+  const rows = await tx.query<{ line_id: string; movements: bigint; first_position: bigint }>(
+    `WITH d AS (
+       SELECT m.*, (v.high_before IS NOT NULL AND m.effective_date < v.high_before) AS late
+         FROM verify_movements m
+         JOIN verify_positions v ON v.department = m.department AND v.fiscal_year = m.fiscal_year AND v.position = m.position
+     )
+     SELECT COALESCE(d.line_id, p.line_id) AS line_id, count(*) AS movements, min(COALESCE(d.position, p.position)) AS first_position
+       FROM (SELECT * FROM d WHERE late OR routine_transfers_out_fen <> 0) d
+       FULL JOIN ledger_apart_movements p ON p.line_id = d.line_id AND p.position = d.position
+      WHERE d.line_id IS NULL OR p.line_id IS NULL
+         OR (${cols.map((c) => `d.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `p.${c}`).join(', ')})
+      GROUP BY 1 ORDER BY 1 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => ({
+    table: 'ledger_apart_movements',
+    subject: `line ${r.line_id}`,
+    message: `line ${r.line_id}: ${r.movements} movement(s) kept apart (late or routine) differ from the log, the first at position ${r.first_position}`,
   }));
 }
 
