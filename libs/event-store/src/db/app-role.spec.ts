@@ -55,6 +55,8 @@ onServer('the ledger’s own PostgreSQL role [postgres]', () => {
     expect(await store.verify()).toEqual({ ok: true, events: 3 });
     await expect(rebuildProjections(app)).resolves.toMatchObject({ events: 3 });
     await app.query(`UPDATE ledger_checkpoints SET position = position`);
+    await app.query(`INSERT INTO ledger_access_log (at, identity, method, path, status) VALUES (now(), 'key:t', 'GET', '/v1/events', 200)`);
+    expect(await app.query(`SELECT path FROM ledger_access_log`)).toEqual([{ path: '/v1/events' }]);
   });
 
   it.each([
@@ -79,6 +81,9 @@ onServer('the ledger’s own PostgreSQL role [postgres]', () => {
       /must be owner of function|permission denied for schema/,
     ],
     ['alter a projection table', 'ALTER TABLE ledger_lines ADD COLUMN x int', /must be owner of table ledger_lines/],
+    ['change the access log', `UPDATE ledger_access_log SET identity = NULL`, /permission denied for table ledger_access_log/],
+    ['delete from the access log', `DELETE FROM ledger_access_log`, /permission denied for table ledger_access_log/],
+    ['truncate the access log', 'TRUNCATE ledger_access_log', /permission denied for table ledger_access_log/],
     ['rewrite the migrations', `DELETE FROM ledger_migrations`, /permission denied for table ledger_migrations/],
   ])('cannot %s', async (_what, statement, error) => {
     await expect(app.query(statement)).rejects.toThrow(error);
