@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_RULES } from '@ledger/reporting';
-import { createApi } from '../apps/api/src/start-api';
+import { createApi } from '@ledger/http';
 import { launchChromium } from '../test/browser/browser';
 
 /**

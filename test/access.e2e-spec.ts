@@ -5,9 +5,7 @@ import { spawnLedger } from './support/spawn-ledger';
 import { LocalIssuer } from '@ledger/auth/testing/local-issuer';
 import { openDatabase } from '@ledger/event-store';
 import type { z } from 'zod';
-import { registeredRoutes } from '../apps/api/src/auth/registered-routes';
-import * as contract from '../apps/api/src/contract/schemas';
-import { createApi, startApi, startupMessage } from '../apps/api/src/start-api';
+import { contract, createApi, registeredRoutes, startApi, startupMessage } from '@ledger/http';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
 /**

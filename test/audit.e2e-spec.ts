@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { PgliteDatabase, PostgresDatabase, type Database } from '@ledger/event-store';
 import { rechainStream } from '@ledger/ledger/testing/forge';
-import { createApi } from '../apps/api/src/start-api';
+import { createApi } from '@ledger/http';
 import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 

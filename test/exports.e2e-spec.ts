@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DEMO_DEPARTMENT, DEMO_YEAR, seed002Phases } from '@ledger/ledger';
 import { flatten, kindOf, headerOf, type FlatRow } from '@ledger/reporting';
-import { createApi } from '../apps/api/src/start-api';
+import { createApi } from '@ledger/http';
 import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 import { asJsonFigure, cellText, csvRecords, readXlsx } from './support/spreadsheets';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { authConfigFromEnv } from '@ledger/auth';
-import { startApi, startupMessage } from '../apps/api/src/start-api';
+import { startApi, startupMessage } from '@ledger/http';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
 const line = (id: string, department = '市贸促委') => ({

@@ -19,7 +19,7 @@ import {
 import { raw, waitFor } from '@ledger/ingestion/kafka/testing/fixtures';
 import { committedAll } from '@ledger/ingestion/kafka/testing/kafka-harness';
 import { LedgerWriter } from '@ledger/ledger/append/ledger-writer';
-import { createApi } from '../apps/api/src/start-api';
+import { createApi } from '@ledger/http';
 import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, type E2eStorage } from './support/engine-config';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { AddressInfo, Server } from 'node:net';
 import { authConfigFromEnv } from '@ledger/auth';
 import { ledgerConfigFromEnv } from '@ledger/ledger';
-import { createApi } from './start-api';
+import { createApi } from '@ledger/http';
 
 /**
  * Writes the OpenAPI document the app serves at /docs-json to a file (default openapi.json), for

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { authConfigFromEnv } from '@ledger/auth';
 import { ledgerConfigFromEnv, withOwner } from '@ledger/ledger';
-import { startApi, startupMessage } from './start-api';
+import { startApi, startupMessage } from '@ledger/http';
 
 // The HTTP API alone (the CLI's `serve` does the same): it serves an embedded store to the CLI while it runs.
 const auth = authConfigFromEnv();

@@ -272,7 +272,7 @@ async function serve(args: CliArgs): Promise<void> {
   const port = Number(args.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be a TCP port, not '${args.port}'`);
   // The HTTP stack (Express, Swagger) and the Kafka client load only for the commands that use them.
-  const { startApi, startupMessage } = await import('../../api/src/start-api');
+  const { startApi, startupMessage } = await import('@ledger/http');
   const auth = authConfigFromEnv();
   const started = await startApi(port, cliLedgerConfig('serve', true), auth);
   const app = started.app;
@@ -496,7 +496,7 @@ async function demo(args: CliArgs): Promise<void> {
  */
 async function consume(mode: { consume: boolean; publish: boolean }): Promise<void> {
   const { kafkaConfigFromEnv } = await import('@ledger/ingestion');
-  const { metricsPortFromEnv, runUntilSignal, startConsumer } = await import('../../consumer/src/start-consumer');
+  const { metricsPortFromEnv, runUntilSignal, startConsumer } = await import('@ledger/consumer');
   const kafka = kafkaConfigFromEnv();
   if (kafka === undefined) {
     throw new CliFailure({

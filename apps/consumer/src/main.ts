@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { kafkaConfigFromEnv } from '@ledger/ingestion';
 import { ledgerConfigFromEnv, withOwner } from '@ledger/ledger';
-import { metricsPortFromEnv, runUntilSignal, startConsumer } from './start-consumer';
+import { metricsPortFromEnv, runUntilSignal, startConsumer } from '@ledger/consumer';
 
 /**
  * The Kafka consumer app alone: treasury payments in, ledger events and alerts out, until SIGTERM

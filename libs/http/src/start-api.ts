@@ -49,7 +49,7 @@ export async function createApi(config?: LedgerConfig, auth: AuthConfig = authCo
   return app;
 }
 
-/** The OpenAPI document: routes from the controllers, schemas from the contract (apps/api/src/contract). */
+/** The OpenAPI document: routes from the controllers, schemas from the contract (libs/http/src/contract). */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,

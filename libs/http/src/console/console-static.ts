@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import express, { type Request, type Response } from 'express';
 
 /** Where `npm run build:console` writes the console (apps/console/dist). */
-export const CONSOLE_DIST = path.resolve(__dirname, '../../../console/dist');
+export const CONSOLE_DIST = path.resolve(__dirname, '../../../../apps/console/dist');
 
 /**
  * Serves the console's static files at /console, same origin as the API so that its fetches carry
