@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyStore, authConfigFromEnv, roleAllows, type AuthConfig, type Role } from '@ledger/auth';
@@ -89,7 +90,13 @@ for (const engine of testEngines()) {
           departmentsClaim: 'departments',
         },
       };
-      app = await createApi(storage.config, auth);
+      // A signing key for POST /v1/checkpoints, read as the API starts (never from the database).
+      process.env.LEDGER_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      try {
+        app = await createApi(storage.config, auth);
+      } finally {
+        delete process.env.LEDGER_SIGNING_KEY;
+      }
       await app.listen(0, '127.0.0.1');
       base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
       keys = app.get(ApiKeyStore);
@@ -221,6 +228,7 @@ for (const engine of testEngines()) {
           ok: 200,
         },
         { method: 'GET', template: '/v1/checkpoints', url: () => '/v1/checkpoints', role: 'auditor', scope: { kind: 'any' }, ok: 200 },
+        { method: 'POST', template: '/v1/checkpoints', url: () => '/v1/checkpoints', role: 'auditor', scope: { kind: 'any' }, ok: 201 },
         // A duplicate of a stored event: accepted, and nothing changes however often it is sent.
         {
           method: 'POST',

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { PgliteDatabase, PostgresDatabase, type Database } from '@ledger/event-store';
 import { rechainStream } from '@ledger/ledger/testing/forge';
-import { createApi } from '@ledger/http';
+import { createApi, startApi } from '@ledger/http';
 import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
@@ -197,6 +197,65 @@ for (const engine of testEngines()) {
           expect.objectContaining({ keyId: expect.stringMatching(/^sha256:/), signature: expect.any(String) }),
         );
       }, 120_000);
+
+      it('signs on demand with POST /v1/checkpoints, a checkpoint verify --checkpoint accepts', async () => {
+        const res = await fetch(`${base}/v1/checkpoints`, { method: 'POST' });
+        expect(res.status).toBe(201);
+        const made = (await res.json()) as { position: string; events: number };
+        const file = path.join(dir, 'posted.json');
+        fs.writeFileSync(file, JSON.stringify(made));
+        const verified = await ledger(['verify', '--checkpoint', file, '--public-key', publicFile(), '--json']);
+        expect(verified.code).toBe(0);
+        expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, checkpoint: { position: made.position }, problems: [] });
+        const listed = (await (await fetch(`${base}/v1/checkpoints?limit=1000`)).json()) as { checkpoints: { position: string }[] };
+        expect(listed.checkpoints.at(-1)?.position).toBe(made.position);
+      });
+    });
+
+    describe('serve with LEDGER_CHECKPOINT_EVERY', () => {
+      it('signs the log on its schedule once events arrive, and refuses to start without a signing key', async () => {
+        const auth = { ...authConfigFromEnv({}), enabled: false };
+        await expect(startApi(0, { ...storage.config, checkpointEveryMs: 1000 }, auth)).rejects.toThrow(
+          /LEDGER_CHECKPOINT_EVERY is set but there is no signing key/,
+        );
+        process.env.LEDGER_SIGNING_KEY = fs.readFileSync(keyFile(), 'utf8');
+        const started = await startApi(0, { ...storage.config, checkpointEveryMs: 1000 }, auth).finally(() => {
+          delete process.env.LEDGER_SIGNING_KEY;
+        });
+        try {
+          const base = `http://${started.address}`;
+          const before = await listCheckpoints(base);
+          const pay = {
+            eventId: 'scheduled-pay',
+            type: 'PaymentRecorded',
+            effectiveDate: '2021-06-01',
+            data: { lineId: 'L1', amount: '1.00' },
+          };
+          const posted = await fetch(`${base}/v1/events`, {
+            method: 'POST',
+            body: JSON.stringify([pay]),
+            headers: { 'content-type': 'application/json' },
+          });
+          expect(posted.status).toBe(200);
+          let after = before;
+          for (let waited = 0; after.length === before.length && waited < 20_000; waited += 250) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            after = await listCheckpoints(base);
+          }
+          expect(after.length).toBe(before.length + 1);
+          const payment = (await (await fetch(`${base}/v1/events/scheduled-pay`)).json()) as { position: string };
+          expect(BigInt(after.at(-1)!.position)).toBeGreaterThanOrEqual(BigInt(payment.position));
+          // Nothing new: the next ticks sign nothing.
+          await new Promise((resolve) => setTimeout(resolve, 2500));
+          expect((await listCheckpoints(base)).length).toBe(after.length);
+        } finally {
+          await started.app.close();
+        }
+      }, 120_000);
+
+      async function listCheckpoints(base: string): Promise<{ position: string }[]> {
+        return ((await (await fetch(`${base}/v1/checkpoints?limit=1000`)).json()) as { checkpoints: { position: string }[] }).checkpoints;
+      }
     });
   });
 }

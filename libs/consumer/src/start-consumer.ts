@@ -10,7 +10,7 @@ import {
   type KafkaMessageSink,
   type LedgerKafkaConfig,
 } from '@ledger/ingestion';
-import type { LedgerConfig } from '@ledger/ledger';
+import { CheckpointSchedule, type LedgerConfig } from '@ledger/ledger';
 import { ConsumerModule, DEAD_LETTER_SINK, PUBLISHER_SINK } from './consumer.module';
 
 export interface ConsumerOptions {
@@ -45,7 +45,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   try {
     if (options.metricsPort !== undefined) metrics = await serveMetrics(options.metricsPort);
     if (options.publish) publisher.start();
-    if (options.consume) await consumer.start();
+    if (options.consume) {
+      app.get(CheckpointSchedule).start();
+      await consumer.start();
+    }
   } catch (error) {
     await publisher.stop();
     metrics?.close();

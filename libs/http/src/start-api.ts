@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AccessLog, ApiKeyStore, authConfigFromEnv, type AuthConfig } from '@ledger/auth';
-import type { LedgerConfig } from '@ledger/ledger';
+import { CheckpointSchedule, type LedgerConfig } from '@ledger/ledger';
 import { ApiModule } from './api.module';
 import { identityOf } from './auth/identity';
 import { withContract } from './contract/openapi';
@@ -87,6 +87,12 @@ export interface StartedApi {
  */
 export async function startApi(port: number, config?: LedgerConfig, auth: AuthConfig = authConfigFromEnv()): Promise<StartedApi> {
   const app = await createApi(config, auth);
+  try {
+    app.get(CheckpointSchedule).start();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   let firstAdminKey: StartedApi['firstAdminKey'];
   if (auth.enabled && auth.oidc === undefined) {
     const keys = app.get(ApiKeyStore);

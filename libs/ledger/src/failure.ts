@@ -1,6 +1,7 @@
 import { LedgerError } from '@ledger/domain';
 import { DataDirInUseError, StreamVersionConflictError } from '@ledger/event-store';
 import { QueryError } from '@ledger/reporting';
+import { CheckpointError } from './checkpoints/checkpoints';
 
 /** A failure as both faces show it: HTTP problem+json and the CLI's error output. */
 export interface FailureBody {
@@ -26,6 +27,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   EVENT_ID_CONFLICT: 409,
   DEPARTMENT_NOT_FOUND: 404,
   DATABASE_UNAVAILABLE: 503,
+  SIGNING_KEY_MISSING: 503,
+  LOG_BROKEN: 409,
+  CHECKPOINT_MISMATCH: 409,
+  EVENT_NOT_COVERED: 404,
 };
 
 // Network errors of the driver, and the server's refusals of a connection (no such database,
@@ -48,6 +53,7 @@ export function describeFailure(error: unknown): FailureBody {
   }
   if (error instanceof StreamVersionConflictError) return { status: 409, code: error.code, message: error.message };
   if (error instanceof DataDirInUseError) return { status: 503, code: error.code, message: error.message };
+  if (error instanceof CheckpointError) return { status: STATUS_BY_CODE[error.code] ?? 409, code: error.code, message: error.message };
   if (error instanceof RequestError) return { status: STATUS_BY_CODE[error.code] ?? 400, code: error.code, message: error.message };
   if (isDatabaseUnreachable(error)) {
     return { status: 503, code: 'DATABASE_UNAVAILABLE', message: `the database cannot be reached: ${(error as Error).message}` };

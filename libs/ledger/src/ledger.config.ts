@@ -4,6 +4,7 @@ import { databaseConfigFromEnv } from '@ledger/event-store';
 import { assertScheduleVersion } from '@ledger/domain';
 import { DEFAULT_RULES, type LedgerRules } from '@ledger/reporting';
 import type { PaymentPolicy } from './append/ledger-writer';
+import { parseCheckpointEvery } from './checkpoints/checkpoint-schedule';
 
 export interface LedgerConfig {
   readonly database: DatabaseConfig;
@@ -18,6 +19,8 @@ export interface LedgerConfig {
   readonly appendLanes: number;
   /** `LEDGER_RULES_FILE`: checkpoints, 序时进度 and scoring rules, versioned by fiscal year (default: seed 002's 评分表). */
   readonly rules: LedgerRules;
+  /** `LEDGER_CHECKPOINT_EVERY` (`30s`, `15m`, `1h`, `1d`): serve and consume sign the log this often when it moved; unset = no schedule. */
+  readonly checkpointEveryMs?: number;
 }
 
 export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -30,7 +33,14 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
   const appendLanes = Number(env.LEDGER_APPEND_LANES ?? (database.databaseUrl === undefined ? 1 : 2));
   if (!Number.isInteger(appendLanes) || appendLanes < 1 || appendLanes > 8)
     throw new Error('LEDGER_APPEND_LANES must be an integer from 1 to 8');
-  return { database, paymentPolicy: policy, batchSize, appendLanes, rules: loadRules(env.LEDGER_RULES_FILE) };
+  return {
+    database,
+    paymentPolicy: policy,
+    batchSize,
+    appendLanes,
+    rules: loadRules(env.LEDGER_RULES_FILE),
+    checkpointEveryMs: parseCheckpointEvery(env.LEDGER_CHECKPOINT_EVERY),
+  };
 }
 
 /** The configuration with how this process stands towards the owner of an embedded store (DESIGN.md §10). */

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { openDatabase, PgEventStore, signingKeyFromEnv, type Database } from '@ledger/event-store';
 import { LedgerWriter, SYSTEM_CLOCK, type Clock } from './append/ledger-writer';
 import { Checkpoints } from './checkpoints/checkpoints';
+import { CheckpointSchedule } from './checkpoints/checkpoint-schedule';
 import { AppendEventsHandler } from './append-events/append-events.handler';
 import { ledgerConfigFromEnv, type LedgerConfig } from './ledger.config';
 import { GetProgressHandler } from './query-progress/query-progress.handler';
@@ -64,9 +65,14 @@ export class LedgerModule implements OnApplicationShutdown {
           useFactory: (db: Database, store: PgEventStore) => new Checkpoints(db, store, signingKeyFromEnv()),
           inject: [DATABASE, PgEventStore],
         },
+        {
+          provide: CheckpointSchedule,
+          useFactory: (checkpoints: Checkpoints) => new CheckpointSchedule(checkpoints, config.checkpointEveryMs),
+          inject: [Checkpoints],
+        },
         ...LEDGER_HANDLERS,
       ],
-      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, Checkpoints, CqrsModule],
+      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, Checkpoints, CheckpointSchedule, CqrsModule],
     };
   }
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Checkpoints, RequestError } from '@ledger/ledger';
 import { Allow } from '../auth/access.decorator';
@@ -30,5 +30,17 @@ export class CheckpointsController {
     if (!/^\d{1,4}$/.test(limitValue) || Number(limitValue) < 1 || Number(limitValue) > MAX_LIMIT)
       throw new RequestError('INVALID_QUERY', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
     return this.checkpoints.list({ afterVersion: afterText === undefined ? undefined : BigInt(afterText), limit: Number(limitValue) });
+  }
+
+  @Post()
+  @HttpCode(201)
+  // Signing adds a CheckpointSigned event and changes no figure; an auditor may ask for one before a review.
+  @Allow('auditor')
+  @ApiOperation({
+    summary:
+      'Signs the log up to its head now and stores the checkpoint, as `ledger checkpoint` does (scheduled ones: LEDGER_CHECKPOINT_EVERY). 503 SIGNING_KEY_MISSING when the server has no signing key; 409 LOG_BROKEN when the chain is broken (nothing is signed).',
+  })
+  async create() {
+    return this.checkpoints.create();
   }
 }

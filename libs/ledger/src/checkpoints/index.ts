@@ -1,1 +1,2 @@
 export * from './checkpoints';
+export * from './checkpoint-schedule';
