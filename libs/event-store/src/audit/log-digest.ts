@@ -1,7 +1,7 @@
 import { canonicalJson, chainHash, contentHashOfParts, GENESIS_HASH } from '../canonical';
 import type { Database, Transaction } from '../db/database';
 import type { JsonObject } from '../event-store';
-import { RecordedAtFormat } from '../pg-event-store';
+import { RecordedAtFormat } from '../pg/recorded-at';
 import { LeafHashes, MerkleAccumulator } from './merkle';
 
 /**
