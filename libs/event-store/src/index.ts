@@ -1,5 +1,8 @@
 export * from './event-store';
 export * from './canonical';
+export * from './chain-walk';
+export { assertValidEvent } from './validation';
+export { assertLimit, CheckpointedSubscription } from './subscription-base';
 export { PgEventStore, type WithStreamsOptions } from './pg/pg-event-store';
 export type { AppendSession, StoredCopy } from './pg/append-session';
 export { isDuplicateEventIdError } from './pg/append-strategies';

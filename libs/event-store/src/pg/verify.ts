@@ -1,5 +1,5 @@
-import { canonicalJson, chainHash, contentHashOfParts, GENESIS_HASH, type CanonicalEventParts } from '../canonical';
-import type { Database } from '../db/database';
+import { ChainWalk, describeChainFault, type ChainEnd } from '../chain-walk';
+import type { Database, Sql } from '../db/database';
 import type { VerifyBreak, VerifyReport } from '../event-store';
 import { CHAINED_EVENT_COLUMNS, type ChainedEventRow } from './event-rows';
 import { RecordedAtFormat } from './recorded-at';
@@ -16,7 +16,9 @@ export const MAX_VERIFY_BREAKS = 100;
 export function verifyLog(db: Database): Promise<VerifyReport> {
   return db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    const streams = new Map<string, { version: bigint; hash: string; lastPosition: bigint }>();
+    // The walk goes on from each event as stored, so that each break is reported once rather than
+    // making every later link of its stream look broken too.
+    const chain = new ChainWalk({ follow: 'stored', positionInLink: true });
     const recordedAt = new RecordedAtFormat();
     const breaks = new VerifyBreaks();
     let events = 0;
@@ -29,76 +31,48 @@ export function verifyLog(db: Database): Promise<VerifyReport> {
       );
       for (const row of rows) {
         events += 1;
-        const reason = brokenLink(row, streams.get(row.streamId), recordedAt);
-        if (reason !== undefined && breaks.add(row.position, reason)) break walk;
-        // The walk goes on from the event as stored, so that each break is reported once
-        // rather than making every later link of its stream look broken too.
-        streams.set(row.streamId, { version: row.streamVersion, hash: row.hash, lastPosition: row.position });
+        row.recordedAt = recordedAt.iso(row.recordedAt);
+        const [fault] = chain.step(row).faults;
+        // One break an event: the first thing found wrong with it.
+        if (fault !== undefined && breaks.add(row.position, describeChainFault(row, fault))) break walk;
       }
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < VERIFY_PAGE_SIZE) break;
       after = last.position;
     }
-    if (!breaks.full()) {
-      const heads = await tx.query<{ stream_id: string; version: bigint; last_hash: string }>(
-        'SELECT stream_id, version, last_hash FROM ledger_streams ORDER BY stream_id',
-      );
-      const headIds = new Set<string>();
-      for (const head of heads) {
-        headIds.add(head.stream_id);
-        const chain = streams.get(head.stream_id);
-        if (chain === undefined) {
-          breaks.add(undefined, `stream ${head.stream_id}: its head says version ${head.version}, but it has no events`);
-        } else if (chain.version !== head.version || chain.hash !== head.last_hash) {
-          breaks.add(
-            chain.lastPosition,
-            `stream ${head.stream_id}: its head says version ${head.version}, but its events end at version ${chain.version} with another hash`,
-          );
-        }
-      }
-      for (const [streamId, chain] of streams) {
-        if (!headIds.has(streamId)) breaks.add(chain.lastPosition, `stream ${streamId}: it has events but no head`);
-      }
-    }
+    if (!breaks.full()) compareHeads(await readHeads(tx), chain.streamEnds(), breaks);
     return breaks.report(events);
   });
 }
 
-/** Why an event does not link to the one before it in its stream (`previous`), or undefined. */
-function brokenLink(
-  row: ChainedEventRow,
-  previous: { version: bigint; hash: string } | undefined,
-  recordedAt: RecordedAtFormat,
-): string | undefined {
-  const expectedVersion = previous === undefined ? 0n : previous.version + 1n;
-  if (row.streamVersion !== expectedVersion) {
-    return `stream ${row.streamId}: version ${row.streamVersion} where ${expectedVersion} was due (an event is missing or moved)`;
-  }
-  const prevHash = previous?.hash ?? GENESIS_HASH;
-  if (row.prevHash !== prevHash)
-    return `stream ${row.streamId} version ${row.streamVersion}: prev_hash does not link to the previous event`;
-  const computedContentHash = contentHashOfParts(partsOf(row));
-  if (computedContentHash !== row.contentHash) return `event ${row.eventId}: content_hash does not match its content`;
-  const link = {
-    position: row.position,
-    streamId: row.streamId,
-    streamVersion: row.streamVersion,
-    eventId: row.eventId,
-    recordedAt: recordedAt.iso(row.recordedAt),
-  };
-  if (chainHash(prevHash, { ...link, contentHash: computedContentHash }) !== row.hash)
-    return `event ${row.eventId}: hash does not match its content`;
-  return undefined;
+interface HeadRow {
+  readonly stream_id: string;
+  readonly version: bigint;
+  readonly last_hash: string;
 }
 
-function partsOf(row: ChainedEventRow): CanonicalEventParts {
-  return {
-    type: row.type,
-    effectiveDate: row.effectiveDate,
-    correction: row.correction,
-    dataJson: canonicalJson(row.data),
-    metadataJson: canonicalJson(row.metadata),
-  };
+function readHeads(tx: Sql): Promise<HeadRow[]> {
+  return tx.query<HeadRow>('SELECT stream_id, version, last_hash FROM ledger_streams ORDER BY stream_id');
+}
+
+/** Each stream's head against the end of its events, as walked. */
+function compareHeads(heads: readonly HeadRow[], ends: ReadonlyMap<string, ChainEnd>, breaks: VerifyBreaks): void {
+  const headIds = new Set<string>();
+  for (const head of heads) {
+    headIds.add(head.stream_id);
+    const end = ends.get(head.stream_id);
+    if (end === undefined) {
+      breaks.add(undefined, `stream ${head.stream_id}: its head says version ${head.version}, but it has no events`);
+    } else if (end.version !== head.version || end.hash !== head.last_hash) {
+      breaks.add(
+        end.position,
+        `stream ${head.stream_id}: its head says version ${head.version}, but its events end at version ${end.version} with another hash`,
+      );
+    }
+  }
+  for (const [streamId, end] of ends) {
+    if (!headIds.has(streamId)) breaks.add(end.position, `stream ${streamId}: it has events but no head`);
+  }
 }
 
 /** The breaks verify found, at most MAX_VERIFY_BREAKS of them: past that the walk stops. */
