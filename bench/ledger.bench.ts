@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { streamIdOf } from '@ledger/domain';
-import { copyText, PgEventStore, type Database, type NewEvent } from '@ledger/event-store';
+import { copyText, EVENT_COPY_COLUMNS, PgEventStore, type Database, type NewEvent } from '@ledger/event-store';
 import { Ingestion } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
 import { DEFAULT_RULES, queryProgress, queryRatios, queryTrace, queryView } from '@ledger/reporting';
@@ -266,21 +266,6 @@ async function fillStore(store: PgEventStore, total: number, instants: string[])
  * batch gives), and no hash chain (placeholders; `verify` would refuse this log, no query reads it).
  */
 async function fillByCopy(db: Database, total: number, instants: string[]): Promise<Appended> {
-  const columns = [
-    'position',
-    'stream_id',
-    'stream_version',
-    'event_id',
-    'type',
-    'effective_date',
-    'correction',
-    'data',
-    'metadata',
-    'recorded_at',
-    'content_hash',
-    'prev_hash',
-    'hash',
-  ];
   const versions = new Map<string, number>();
   const startMs = Date.now() - 86_400_000;
   const events = ledgerEvents(total);
@@ -292,7 +277,7 @@ async function fillByCopy(db: Database, total: number, instants: string[]): Prom
     await db.transaction((tx) =>
       tx.copyFrom(
         'ledger_events',
-        columns,
+        EVENT_COPY_COLUMNS,
         (function* () {
           let chunk = '';
           while (n < end) {
@@ -307,7 +292,8 @@ async function fillByCopy(db: Database, total: number, instants: string[]): Prom
             const version = (versions.get(streamId) ?? 0) + 1;
             versions.set(streamId, version);
             const recordedAt = new Date(startMs + Math.floor((n - 1) / 1_000)).toISOString();
-            chunk += `${n}\t${copyText(streamId)}\t${version}\t${copyText(raw.eventId as string)}\t${raw.type as string}\t${raw.effectiveDate as string}\tf\t${copyText(JSON.stringify(data))}\t${raw.metadata === undefined ? '\\N' : copyText(JSON.stringify(raw.metadata))}\t${recordedAt}\t-\t-\t-\n`;
+            // A line of EVENT_COPY_COLUMNS, with placeholders for the chain and no recorded_by.
+            chunk += `${n}\t${copyText(streamId)}\t${version}\t${copyText(raw.eventId as string)}\t${raw.type as string}\t${raw.effectiveDate as string}\tf\t${copyText(JSON.stringify(data))}\t${raw.metadata === undefined ? '\\N' : copyText(JSON.stringify(raw.metadata))}\t${recordedAt}\t-\t-\t-\t\\N\n`;
             if (n % tenth === 0) noteTenth(instants, n, recordedAt);
             if (chunk.length > 32_768) {
               yield chunk;

@@ -1,5 +1,5 @@
 import { WrongExpectedVersionError } from '@eventstore/db-client';
-import { StreamVersionConflictError } from '@ledger/event-store/event-store';
+import { StreamVersionConflictError } from '@ledger/event-store';
 import {
   checkpointStreamOf,
   claimStreamOf,

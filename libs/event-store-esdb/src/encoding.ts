@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExpectedVersion, JsonObject, JsonValue } from '@ledger/event-store/event-store';
-import { StreamVersionConflictError } from '@ledger/event-store/event-store';
+import { StreamVersionConflictError, type ExpectedVersion, type JsonObject, type JsonValue } from '@ledger/event-store';
 
 /**
  * The pure half of the EventStoreDB adapter: how the ledger's envelope, its eventId claims, its

@@ -1,9 +1,10 @@
-import { canonicalParts, contentHashOfParts } from '@ledger/event-store/canonical';
-import { StreamVersionConflictError } from '@ledger/event-store/event-store';
+import { canonicalParts, contentHashOfParts, StreamVersionConflictError } from '@ledger/event-store';
 import { describeEventStoreContract } from '@ledger/event-store/testing/contract-suite';
 import { newEvent } from '@ledger/event-store/testing/events';
 import { claimStreamOf, decodeClaim, decodeEnvelope, encodeEnvelope, eventUuid, isLedgerStream } from './encoding';
-import { EsdbEventStore, EventIdPendingError, linkHash, type EsdbEventStoreOptions } from './esdb-event-store';
+import { EventIdPendingError } from './claims';
+import { EsdbEventStore, type EsdbEventStoreOptions } from './esdb-event-store';
+import { linkHash } from './records';
 import { esdbCases, esdbHarness } from './testing/esdb-harness';
 import { InMemoryEsdbLog } from './testing/in-memory-esdb-log';
 

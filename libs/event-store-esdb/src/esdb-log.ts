@@ -13,7 +13,7 @@ import {
   type ReadRevision,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { JsonObject } from '@ledger/event-store/event-store';
+import type { JsonObject } from '@ledger/event-store';
 import type { EsdbExpectedRevision, EsdbPosition } from './encoding';
 
 /**

@@ -1,11 +1,7 @@
-export {
-  EsdbEventStore,
-  EventIdPendingError,
-  NO_TRANSACTION,
-  linkHash,
-  toStoredEvent,
-  type EsdbEventStoreOptions,
-} from './esdb-event-store';
+export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb-event-store';
+export { EventIdPendingError } from './claims';
+export { NO_TRANSACTION } from './esdb-subscription';
+export { linkHash, toStoredEvent } from './records';
 export {
   EsdbClientLog,
   DEFAULT_APPEND_DEADLINE_MS,

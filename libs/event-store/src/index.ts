@@ -1,17 +1,17 @@
 export * from './event-store';
 export * from './canonical';
-export {
-  PgEventStore,
-  isDuplicateEventIdError,
-  streamLockKey,
-  MAX_EVENTS_PER_TRANSACTION,
-  MAX_VERIFY_BREAKS,
-  type StoredCopy,
-  type AppendSession,
-  type WithStreamsOptions,
-  HashedEvents,
-  RecordedAtFormat,
-} from './pg-event-store';
+export * from './chain-walk';
+export { assertValidEvent } from './validation';
+export { assertLimit, CheckpointedSubscription } from './subscription-base';
+export { PgEventStore, type WithStreamsOptions } from './pg/pg-event-store';
+export type { AppendSession, StoredCopy } from './pg/append-session';
+export { isDuplicateEventIdError } from './pg/append-strategies';
+export { HashedEvents } from './pg/hashed-events';
+export { streamLockKey } from './pg/lock-keys';
+export { MAX_EVENTS_PER_TRANSACTION } from './pg/positions';
+export { RecordedAtFormat } from './pg/recorded-at';
+export { EVENT_COPY_COLUMNS } from './pg/row-encoding';
+export { MAX_VERIFY_BREAKS } from './pg/verify';
 export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';

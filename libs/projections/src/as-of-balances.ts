@@ -1,6 +1,6 @@
 import type { LedgerState, LineState } from '@ledger/domain';
 import { textArrayLiteral, type Sql, type Statement } from '@ledger/event-store';
-import type { MovementRow } from './projection-batch';
+import type { MovementRow } from './movement-row';
 
 /**
  * The as-of balances of decision 0010, for the movements an append stores: each movement's line

@@ -1,6 +1,7 @@
 import type { LedgerEvent, LedgerState, LineState, PaymentState, Quarter } from '@ledger/domain';
 import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
 import { asOfBalances, followUp, readHighWater, RUNNING_COLUMNS, type RunningTotals } from './as-of-balances';
+import type { MovementRow } from './movement-row';
 
 /** Where an event sits in the log: what the store added to it. */
 export interface LogPlace {
@@ -8,21 +9,7 @@ export interface LogPlace {
   readonly recordedAt: string;
 }
 
-/** One (line, event) row of ledger_movements; amounts in 分. */
-export interface MovementRow {
-  readonly lineId: string;
-  readonly position: bigint;
-  readonly department: string;
-  readonly fiscalYear: number;
-  readonly effectiveDate: string;
-  readonly recordedAt: string;
-  readonly initialFen: bigint;
-  readonly adjustmentsFen: bigint;
-  readonly transfersInFen: bigint;
-  readonly transfersOutFen: bigint;
-  readonly routineTransfersOutFen: bigint;
-  readonly executedFen: bigint;
-}
+export type { MovementRow } from './movement-row';
 
 const ZERO_MOVEMENT = {
   initialFen: 0n,

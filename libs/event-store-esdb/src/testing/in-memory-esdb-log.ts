@@ -1,5 +1,5 @@
 import { WrongExpectedVersionError } from '@eventstore/db-client';
-import type { JsonObject } from '@ledger/event-store/event-store';
+import type { JsonObject } from '@ledger/event-store';
 import { comparePositions, type EsdbExpectedRevision, type EsdbPosition } from '../encoding';
 import type {
   EsdbAllSubscription,

@@ -1,7 +1,9 @@
-import { canonicalJson, chainHash, contentHashOfParts, GENESIS_HASH } from '../canonical';
+import { ChainWalk, describeChainFault, type ChainFault } from '../chain-walk';
 import type { Database, Transaction } from '../db/database';
 import type { JsonObject } from '../event-store';
-import { RecordedAtFormat } from '../pg-event-store';
+import { CHAINED_EVENT_COLUMNS, type ChainedEventRow } from '../pg/event-rows';
+import { headPosition, lastCommittedPosition } from '../pg/reads';
+import { RecordedAtFormat } from '../pg/recorded-at';
 import { LeafHashes, MerkleAccumulator } from './merkle';
 
 /**
@@ -60,26 +62,10 @@ export interface DigestOptions {
   readonly find?: string;
 }
 
-interface Row {
-  position: bigint;
-  streamId: string;
-  streamVersion: bigint;
-  eventId: string;
-  type: string;
-  effectiveDate: string;
-  correction: boolean;
-  data: JsonObject;
-  metadata: JsonObject | null;
-  recordedAt: string;
-  contentHash: string;
-  prevHash: string;
-  hash: string;
-}
-
 export async function digestLog(db: Database, options: DigestOptions = {}): Promise<LogDigest> {
   return db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    const upTo = options.upTo ?? (await readableHead(tx));
+    const upTo = options.upTo ?? (await headPosition(tx));
     return walk(tx, upTo, options);
   });
 }
@@ -91,11 +77,12 @@ export async function digestLog(db: Database, options: DigestOptions = {}): Prom
  * still running could yet fill. Waits at most `timeoutMs`.
  */
 export async function settledHead(db: Database, timeoutMs = 30_000, pollMs = 50): Promise<bigint> {
-  const [last] = await db.query<{ position: bigint }>('SELECT position FROM ledger_events ORDER BY position DESC LIMIT 1');
-  const target = last?.position ?? 0n;
+  const target = await lastCommittedPosition(db);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const head = await readableHead(db);
+    // The highest position below every transaction still running: a transaction that commits
+    // later numbers its events above it (see PgEventStore), so no event can appear later below it.
+    const head = await headPosition(db);
     if (head >= target) return target;
     if (Date.now() >= deadline)
       throw new Error(`the log's head stayed below position ${target} for ${timeoutMs} ms: a transaction on the server is still running`);
@@ -103,87 +90,32 @@ export async function settledHead(db: Database, timeoutMs = 30_000, pollMs = 50)
   }
 }
 
-/**
- * The highest position below every transaction still running: a transaction that commits later
- * numbers its events above it (see PgEventStore), so no event can appear later below it.
- */
-async function readableHead(sql: Transaction | Database): Promise<bigint> {
-  const rows = await sql.query<{ position: bigint }>(
-    `SELECT position FROM ledger_events WHERE tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot())) ORDER BY position DESC LIMIT 1`,
-  );
-  return rows[0]?.position ?? 0n;
-}
-
 async function walk(tx: Transaction, upTo: bigint, options: DigestOptions): Promise<LogDigest> {
   const tree = new MerkleAccumulator();
   const leaves = options.keepLeaves ? new LeafHashes() : undefined;
-  const streams = new Map<string, { version: bigint; hash: string }>();
+  // The link is recomputed from what the previous link should be, so one altered event breaks
+  // every leaf after it in its stream, whatever the stored hashes say.
+  const chain = new ChainWalk({ follow: 'recomputed', positionInLink: true });
   const recordedAt = new RecordedAtFormat();
-  const breaks: ChainBreak[] = [];
-  let breaksNotListed = 0;
+  const breaks = new ListedBreaks();
   let found: LogDigest['found'];
-  const broken = (row: Row, reason: string) => {
-    if (breaks.length < MAX_LISTED_BREAKS) breaks.push({ position: row.position.toString(), reason });
-    else breaksNotListed += 1;
-  };
   let after = -1n;
   for (;;) {
-    const rows = await tx.query<Row>(
-      `SELECT position, stream_id AS "streamId", stream_version AS "streamVersion", event_id AS "eventId", type,
-              effective_date AS "effectiveDate", correction, data, metadata, recorded_at::text AS "recordedAt",
-              content_hash AS "contentHash", prev_hash AS "prevHash", hash
+    const rows = await tx.query<ChainedEventRow>(
+      `SELECT ${CHAINED_EVENT_COLUMNS}
          FROM ledger_events WHERE position > $1::bigint AND position <= $2::bigint ORDER BY position LIMIT $3::int`,
       [after.toString(), upTo.toString(), String(PAGE_SIZE)],
     );
     for (const row of rows) {
-      const previous = streams.get(row.streamId);
-      const expectedVersion = previous === undefined ? 0n : previous.version + 1n;
-      if (row.streamVersion !== expectedVersion)
-        broken(row, `stream ${row.streamId}: version ${row.streamVersion} where ${expectedVersion} was due (an event is missing or moved)`);
-      const prevHash = previous?.hash ?? GENESIS_HASH;
-      if (row.prevHash !== prevHash) broken(row, `event ${row.eventId}: prev_hash does not link to the previous event of its stream`);
-      const contentHash = contentHashOfParts({
-        type: row.type,
-        effectiveDate: row.effectiveDate,
-        correction: row.correction,
-        dataJson: canonicalJson(row.data),
-        metadataJson: canonicalJson(row.metadata),
-      });
-      if (contentHash !== row.contentHash) broken(row, `event ${row.eventId}: content_hash does not match its content`);
-      const iso = recordedAt.iso(row.recordedAt);
-      // The link is recomputed from what the previous link should be, so one altered event breaks
-      // every leaf after it in its stream, whatever the stored hashes say.
-      const hash = chainHash(prevHash, {
-        position: row.position,
-        streamId: row.streamId,
-        streamVersion: row.streamVersion,
-        eventId: row.eventId,
-        recordedAt: iso,
-        contentHash,
-      });
-      if (hash !== row.hash) broken(row, `event ${row.eventId}: hash does not match its content and place`);
-      const leaf = Buffer.from(hash, 'hex');
+      row.recordedAt = recordedAt.iso(row.recordedAt);
+      const step = chain.step(row);
+      for (const fault of step.faults) breaks.add(row.position, reasonOf(row, fault));
+      const leaf = Buffer.from(step.hash, 'hex');
       if (options.find !== undefined && row.eventId === options.find) {
-        found = {
-          index: tree.size(),
-          event: {
-            position: row.position.toString(),
-            streamId: row.streamId,
-            streamVersion: row.streamVersion.toString(),
-            eventId: row.eventId,
-            type: row.type,
-            effectiveDate: row.effectiveDate,
-            correction: row.correction,
-            data: row.data,
-            metadata: row.metadata,
-            recordedAt: iso,
-            prevHash,
-          },
-        };
+        found = { index: tree.size(), event: provenEvent(row, step.prevHash) };
       }
       tree.add(leaf);
       leaves?.add(leaf);
-      streams.set(row.streamId, { version: row.streamVersion, hash });
     }
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < PAGE_SIZE) break;
@@ -193,9 +125,49 @@ async function walk(tx: Transaction, upTo: bigint, options: DigestOptions): Prom
     position: upTo,
     events: tree.size(),
     digest: tree.root().toString('hex'),
-    breaks,
-    breaksNotListed,
+    breaks: breaks.listed,
+    breaksNotListed: breaks.notListed,
     ...(leaves === undefined ? {} : { leaves }),
     ...(found === undefined ? {} : { found }),
+  };
+}
+
+/** The breaks of a walk: the first MAX_LISTED_BREAKS listed, the rest counted. */
+class ListedBreaks {
+  readonly listed: ChainBreak[] = [];
+  notListed = 0;
+
+  add(position: bigint, reason: string): void {
+    if (this.listed.length < MAX_LISTED_BREAKS) this.listed.push({ position: position.toString(), reason });
+    else this.notListed += 1;
+  }
+}
+
+/** A fault in the words checkpoints have always used. */
+function reasonOf(row: ChainedEventRow, fault: ChainFault): string {
+  switch (fault.kind) {
+    case 'prev-hash':
+      return `event ${row.eventId}: prev_hash does not link to the previous event of its stream`;
+    case 'hash':
+      return `event ${row.eventId}: hash does not match its content and place`;
+    default:
+      return describeChainFault(row, fault);
+  }
+}
+
+/** The event as an inclusion proof carries it. */
+function provenEvent(row: ChainedEventRow, prevHash: string): ProvenEvent {
+  return {
+    position: row.position.toString(),
+    streamId: row.streamId,
+    streamVersion: row.streamVersion.toString(),
+    eventId: row.eventId,
+    type: row.type,
+    effectiveDate: row.effectiveDate,
+    correction: row.correction,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recordedAt,
+    prevHash,
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { rebuildProjections } from '@ledger/projections';
-import { PgEventStore } from '../pg-event-store';
+import { PgEventStore } from '../pg/pg-event-store';
 import { newEvent } from '../testing/events';
 import { createThrowawayDatabase, SERVER_URL, testEngines, type ThrowawayDatabase } from '../testing/test-databases';
 import { grantAppRole, roleOfUrl } from './app-role';

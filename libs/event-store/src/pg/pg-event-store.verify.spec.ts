@@ -1,8 +1,9 @@
-import type { Sql } from './db/database';
-import type { StoredEvent } from './event-store';
-import { MAX_VERIFY_BREAKS, PgEventStore } from './pg-event-store';
-import { describeEachEngine } from './testing/test-databases';
-import { newEvent } from './testing/events';
+import type { Sql } from '../db/database';
+import type { StoredEvent } from '../event-store';
+import { PgEventStore } from './pg-event-store';
+import { MAX_VERIFY_BREAKS } from './verify';
+import { describeEachEngine } from '../testing/test-databases';
+import { newEvent } from '../testing/events';
 
 describeEachEngine('PgEventStore.verify', (get) => {
   /** Runs `statement` with the append-only trigger out of the way, as someone with superuser rights could. */

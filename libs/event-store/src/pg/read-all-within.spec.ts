@@ -1,7 +1,7 @@
 import { PgEventStore } from './pg-event-store';
-import type { StoredEvent } from './event-store';
-import { describeEachEngine } from './testing/test-databases';
-import { newEvent } from './testing/events';
+import type { StoredEvent } from '../event-store';
+import { describeEachEngine } from '../testing/test-databases';
+import { newEvent } from '../testing/events';
 
 describeEachEngine('PgEventStore.readAllWithin: pages bounded by bytes', (get) => {
   const MB = 1024 * 1024;

@@ -1,10 +1,10 @@
-import type { Database } from './db/database';
-import { StreamVersionConflictError, type StoredEvent, type SubscriptionHandler } from './event-store';
+import type { Database } from '../db/database';
+import { StreamVersionConflictError, type StoredEvent, type SubscriptionHandler } from '../event-store';
 import { PgEventStore } from './pg-event-store';
-import { contentHash } from './canonical';
-import { describeEventStoreContract, type EventStoreHarness } from './testing/contract-suite';
-import { describeEachEngine } from './testing/test-databases';
-import { newEvent } from './testing/events';
+import { contentHash } from '../canonical';
+import { describeEventStoreContract, type EventStoreHarness } from '../testing/contract-suite';
+import { describeEachEngine } from '../testing/test-databases';
+import { newEvent } from '../testing/events';
 
 let unique = 0;
 /** A stream (or event) id no other test of the suite uses, since the suite shares one database. */

@@ -1,9 +1,9 @@
-import type { Database, Transaction } from './db/database';
-import type { AppendOutcome, StoredEvent } from './event-store';
+import type { Database, Transaction } from '../db/database';
+import type { AppendOutcome, StoredEvent } from '../event-store';
 import { PgEventStore } from './pg-event-store';
-import { contentHash } from './canonical';
-import { createThrowawayDatabase, testEngines, type ThrowawayDatabase } from './testing/test-databases';
-import { newEvent } from './testing/events';
+import { contentHash } from '../canonical';
+import { createThrowawayDatabase, testEngines, type ThrowawayDatabase } from '../testing/test-databases';
+import { newEvent } from '../testing/events';
 
 // Several connections are what this suite is about, so it runs on the server only: PGlite has one
 // connection and runs every transaction after the other.
