@@ -1,4 +1,5 @@
 export * from './append/ledger-writer';
+export * from './append/group-commit';
 export * from './ledger.config';
 export * from './ledger.module';
 export * from './tokens';

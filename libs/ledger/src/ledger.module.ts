@@ -2,6 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { CqrsModule } from '@nestjs/cqrs';
 import { openDatabase, PgEventStore, signingKeyFromEnv, type Database } from '@ledger/event-store';
 import { LedgerWriter, SYSTEM_CLOCK, type Clock } from './append/ledger-writer';
+import { GroupCommit } from './append/group-commit';
 import { Checkpoints } from './checkpoints/checkpoints';
 import { CheckpointSchedule } from './checkpoints/checkpoint-schedule';
 import { AppendEventsHandler } from './append-events/append-events.handler';
@@ -59,6 +60,7 @@ export class LedgerModule implements OnApplicationShutdown {
             }),
           inject: [DATABASE, PgEventStore, CLOCK],
         },
+        { provide: GroupCommit, useFactory: (writer: LedgerWriter) => new GroupCommit(writer), inject: [LedgerWriter] },
         // The signing key comes from the environment (LEDGER_SIGNING_KEY_FILE), never from the database.
         {
           provide: Checkpoints,
@@ -72,7 +74,7 @@ export class LedgerModule implements OnApplicationShutdown {
         },
         ...LEDGER_HANDLERS,
       ],
-      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, Checkpoints, CheckpointSchedule, CqrsModule],
+      exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, GroupCommit, Checkpoints, CheckpointSchedule, CqrsModule],
     };
   }
 
