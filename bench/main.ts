@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { runHttpAppendBench } from './http-append.bench';
 import { runKafkaBrokerBench } from './kafka-broker.bench';
 import { runLedgerBench } from './ledger.bench';
 import { printPipelineBench, runPipelineBench } from './pipeline.bench';
@@ -6,7 +7,7 @@ import { runStartupBench } from './startup.bench';
 import { runStoreBench } from './store.bench';
 import { BENCH_SERVER_URL } from './support';
 
-const BENCHES = ['store', 'ledger', 'pipeline', 'kafka-broker', 'startup'] as const;
+const BENCHES = ['store', 'ledger', 'pipeline', 'http-append', 'kafka-broker', 'startup'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Run when none is named; kafka-broker needs a broker (KAFKA_BROKERS), so only when named. */
 const DEFAULT_BENCHES: readonly BenchName[] = ['store', 'ledger', 'pipeline'];
@@ -52,6 +53,9 @@ async function run(name: BenchName): Promise<void> {
       break;
     case 'pipeline':
       printPipelineBench(await runPipelineBench());
+      break;
+    case 'http-append':
+      await runHttpAppendBench();
       break;
     case 'kafka-broker':
       await runKafkaBrokerBench();

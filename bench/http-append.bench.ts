@@ -1,0 +1,215 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { benchDatabase, cpuMs, percentile, rate, report } from './support';
+
+/**
+ * `npm run bench -- http-append` (issue 14, items 1 and 2): the ledger as a treasury system meets
+ * it — `ledger serve` (the built CLI, API keys on) on a throwaway database of the local server —
+ * against Emmett's PostgreSQL event store (`@event-driven-io/emmett-postgresql`) on another, in
+ * the same run:
+ *   - one payment per request, one request after the other;
+ *   - 8 clients at once, one payment per request, all on one department (group commit);
+ *   - batches of 1,000 (JSON arrays), every rule and projection, against Emmett's 1,000-event appends.
+ * Prints rates, latencies, the CPU the serve process and the server spent per request, and the
+ * ratios. Nothing is asserted.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist/apps/cli/src/main.js');
+const SINGLE = Number(process.env.BENCH_HTTP_SINGLE ?? 2000);
+const CONCURRENT = Number(process.env.BENCH_HTTP_CONCURRENT ?? 4000);
+const CLIENTS = 8;
+const BULK_BATCHES = Number(process.env.BENCH_HTTP_BULK_BATCHES ?? 20);
+const LINES = 20;
+
+interface Serve {
+  readonly child: ChildProcess;
+  readonly base: string;
+  readonly key: string;
+}
+
+export async function runHttpAppendBench(): Promise<void> {
+  const ledgerDb = await benchDatabase('http');
+  const emmettDb = await benchDatabase('emmett');
+  await ledgerDb.db.close();
+  const serve = await startServe(ledgerDb.url);
+  try {
+    await post(serve, openLines());
+    let n = 0;
+    const payment = () => {
+      n += 1;
+      return {
+        eventId: `p-${n}`,
+        type: 'PaymentRecorded',
+        effectiveDate: '2021-06-15',
+        data: { lineId: `H-${n % LINES}`, amount: '1.01' },
+      };
+    };
+    // Warm-up: JIT, prepared statements, the writer's line cache.
+    for (let i = 0; i < 200; i += 1) await post(serve, [payment()]);
+
+    const single = await measure(serve, SINGLE, async () => {
+      const latencies: number[] = [];
+      for (let i = 0; i < SINGLE; i += 1) latencies.push(await timed(() => post(serve, [payment()])));
+      return latencies;
+    });
+    const concurrent = await measure(serve, CONCURRENT, async () => {
+      const latencies: number[] = [];
+      let left = CONCURRENT;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (left > 0) {
+            left -= 1;
+            latencies.push(await timed(() => post(serve, [payment()])));
+          }
+        }),
+      );
+      return latencies;
+    });
+    const bulk = await measure(serve, BULK_BATCHES * 1000, async () => {
+      const latencies: number[] = [];
+      for (let b = 0; b < BULK_BATCHES; b += 1) latencies.push(await timed(() => post(serve, Array.from({ length: 1000 }, payment))));
+      return latencies;
+    });
+
+    const emmett = await emmettFigures(emmettDb.url);
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+    report(`HTTP appends (serve, API keys on) against Emmett ${emmett.version} on the same server`, [
+      ['one payment per request, sequential', `${single.rate} events/s (p50 ${single.p50} ms, p99 ${single.p99} ms)`],
+      ['  Emmett appendToStream, one event', `${emmett.single} events/s`],
+      ['  ledger ÷ Emmett (target ≥ 2×)', ratio(single.rate, emmett.single)],
+      ['  CPU per request: serve / PostgreSQL', `${single.cpu.serve} ms / ${single.cpu.server} ms (target serve ≤ 0.5 ms)`],
+      [
+        `${CLIENTS} clients, one department`,
+        `${concurrent.rate} events/s (p50 ${concurrent.p50} ms, p99 ${concurrent.p99} ms; target p99 ≤ 50)`,
+      ],
+      ['  ÷ sequential (target ≥ 5×)', ratio(concurrent.rate, single.rate)],
+      ['  CPU per request: serve / PostgreSQL', `${concurrent.cpu.serve} ms / ${concurrent.cpu.server} ms`],
+      ['batches of 1,000, every rule', `${bulk.rate} events/s (p50 ${bulk.p50} ms per batch)`],
+      ['  Emmett appendToStream, 1,000 events', `${emmett.bulk} events/s`],
+      ['  ledger ÷ Emmett (target ≥ 2×)', ratio(bulk.rate, emmett.bulk)],
+      ['  CPU per event: serve / PostgreSQL', `${bulk.cpu.servePerEventUs} µs / ${bulk.cpu.serverPerEventUs} µs`],
+    ]);
+  } finally {
+    serve.child.kill('SIGTERM');
+    await new Promise((resolve) => serve.child.once('exit', resolve));
+    await ledgerDb.drop();
+    await emmettDb.drop();
+  }
+}
+
+function openLines(): unknown[] {
+  return Array.from({ length: LINES }, (_, i) => [
+    {
+      eventId: `H-${i}-open`,
+      type: 'BudgetLineOpened',
+      effectiveDate: '2021-01-01',
+      data: { lineId: `H-${i}`, department: '基准部门', fiscalYear: 2021, kind: 'basic' },
+    },
+    {
+      eventId: `H-${i}-init`,
+      type: 'InitialBudgetApproved',
+      effectiveDate: '2021-01-01',
+      data: { lineId: `H-${i}`, amount: '100000000.00' },
+    },
+  ]).flat();
+}
+
+async function measure(serve: Serve, requestsOrEvents: number, fn: () => Promise<number[]>) {
+  const before = { serve: childCpuMs(serve.child), ...cpuMs() };
+  const started = performance.now();
+  const latencies = await fn();
+  const elapsed = performance.now() - started;
+  const after = { serve: childCpuMs(serve.child), ...cpuMs() };
+  const per = (ms: number | undefined, count: number) => (ms === undefined ? NaN : Number((ms / count).toFixed(3)));
+  const serverMs = after.server === undefined || before.server === undefined ? undefined : after.server - before.server;
+  return {
+    rate: rate(requestsOrEvents, elapsed),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpu: {
+      serve: per(after.serve - before.serve, latencies.length),
+      server: per(serverMs, latencies.length),
+      servePerEventUs: per((after.serve - before.serve) * 1000, requestsOrEvents),
+      serverPerEventUs: per(serverMs === undefined ? undefined : serverMs * 1000, requestsOrEvents),
+    },
+  };
+}
+
+async function emmettFigures(url: string): Promise<{ version: string; single: number; bulk: number }> {
+  const { getPostgreSQLEventStore } = await import('@event-driven-io/emmett-postgresql');
+  // The package exports no package.json: its version is read from the file above its entry.
+  const entry = require.resolve('@event-driven-io/emmett-postgresql');
+  const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
+  const store = getPostgreSQLEventStore(url);
+  const event = (i: number) => ({ type: 'PaymentRecorded', data: { lineId: `H-${i % LINES}`, amount: '1.01' } });
+  try {
+    for (let i = 0; i < 200; i += 1) await store.appendToStream('budget-基准部门-2021', [event(i)]);
+    let started = performance.now();
+    for (let i = 0; i < SINGLE; i += 1) await store.appendToStream('budget-基准部门-2021', [event(i)]);
+    const single = rate(SINGLE, performance.now() - started);
+    started = performance.now();
+    for (let b = 0; b < BULK_BATCHES; b += 1)
+      await store.appendToStream(
+        'budget-基准部门-2021',
+        Array.from({ length: 1000 }, (_, i) => event(i)),
+      );
+    const bulk = rate(BULK_BATCHES * 1000, performance.now() - started);
+    return { version, single, bulk };
+  } finally {
+    await store.close();
+  }
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+async function post(serve: Serve, events: unknown[]): Promise<void> {
+  const res = await fetch(`${serve.base}/v1/events`, {
+    method: 'POST',
+    body: JSON.stringify(events),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${serve.key}` },
+  });
+  const summary = (await res.json()) as { rejected?: unknown[] };
+  if (res.status !== 200 || (summary.rejected?.length ?? 0) > 0)
+    throw new Error(`POST answered ${res.status}: ${JSON.stringify(summary).slice(0, 300)}`);
+}
+
+/** The built CLI's serve on the database, on a free port; its first admin key is read off its start-up message. */
+async function startServe(url: string): Promise<Serve> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+    cwd: ROOT,
+    // The default per-identity rate limit (1,200 a minute) is for people; a treasury system's key gets more.
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      LEDGER_RATE_LIMIT_PER_MINUTE: '10000000',
+      LEDGER_RATE_LIMIT_BURST: '100000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise<Serve>((resolve, reject) => {
+    let text = '';
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const base = /listening on (http:\/\/\S+?)[\s(]/.exec(text)?.[1];
+      const key = /^\s+(ledger_\S+)\s*$/m.exec(text)?.[1];
+      if (base !== undefined && key !== undefined) resolve({ child, base, key });
+    });
+  });
+}
+
+/** user + system CPU of a child process so far, in ms (USER_HZ is 100 on Linux). */
+function childCpuMs(child: ChildProcess): number {
+  const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
