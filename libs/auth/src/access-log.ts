@@ -17,11 +17,14 @@ const MAX_PATH_CHARS = 2_000;
 
 /**
  * Every HTTP request, with who made it and how it was answered (`ledger_access_log`). Written
- * after the answer is sent, so that the log costs the caller no time; `flush` waits for the
- * writes still under way (shutdown, tests).
+ * after the answer is sent, so that the log costs the caller no time, and grouped: the lines
+ * recorded while one write is under way go together in the next INSERT, so that many requests
+ * at once cost one statement, not one each. `flush` waits until every line recorded so far is
+ * written (shutdown, tests).
  */
 export class AccessLog {
-  private readonly pending = new Set<Promise<void>>();
+  private buffered: { at: Date; identity: string | null; method: string; path: string; status: number }[] = [];
+  private writing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Sql,
@@ -29,24 +32,40 @@ export class AccessLog {
   ) {}
 
   record(entry: { at: Date; identity: string | null; method: string; path: string; status: number }): void {
-    const write = this.db
-      .query('INSERT INTO ledger_access_log (at, identity, method, path, status) VALUES ($1::timestamptz, $2, $3, $4, $5::int)', [
-        entry.at.toISOString(),
-        entry.identity,
-        entry.method,
-        entry.path.slice(0, MAX_PATH_CHARS),
-        String(entry.status),
-      ])
-      .then(
-        () => undefined,
-        (error: unknown) => this.onError(error),
-      );
-    this.pending.add(write);
-    void write.finally(() => this.pending.delete(write));
+    this.buffered.push(entry);
+    this.writing ??= this.drain();
   }
 
   async flush(): Promise<void> {
-    await Promise.all([...this.pending]);
+    while (this.writing !== undefined) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.buffered.length > 0) {
+        const entries = this.buffered;
+        this.buffered = [];
+        await this.write(entries).catch((error: unknown) => this.onError(error));
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private async write(
+    entries: readonly { at: Date; identity: string | null; method: string; path: string; status: number }[],
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ledger_access_log (at, identity, method, path, status)
+       SELECT * FROM unnest($1::text::timestamptz[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::int[])`,
+      [
+        arrayLiteral(entries.map((e) => e.at.toISOString())),
+        arrayLiteral(entries.map((e) => e.identity)),
+        arrayLiteral(entries.map((e) => e.method)),
+        arrayLiteral(entries.map((e) => e.path.slice(0, MAX_PATH_CHARS))),
+        arrayLiteral(entries.map((e) => String(e.status))),
+      ],
+    );
   }
 
   async read(after: bigint, limit: number): Promise<{ entries: AccessLogEntry[]; lastId: string }> {
@@ -64,4 +83,9 @@ export class AccessLog {
     }));
     return { entries, lastId: entries[entries.length - 1]?.id ?? after.toString() };
   }
+}
+
+/** A PostgreSQL array literal: texts quoted with `"` and `\` escaped, null as NULL. */
+function arrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
 }
