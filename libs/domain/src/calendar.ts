@@ -78,6 +78,15 @@ export function lastDayOfYear(year: number): string {
   return `${pad(year, 4)}-12-31`;
 }
 
+export function isQuarter(text: string): text is Quarter {
+  return (QUARTERS as readonly string[]).includes(text);
+}
+
+/** The month and day a quarter ends on: 'Q1' → '03-31'. */
+export function quarterEndMonthDay(quarter: Quarter): string {
+  return QUARTER_END_MONTH_DAY[quarter];
+}
+
 /** The last day of a quarter: quarterEndDate(2021, 'Q1') = '2021-03-31'. */
 export function quarterEndDate(fiscalYear: number, quarter: Quarter): string {
   return `${pad(fiscalYear, 4)}-${QUARTER_END_MONTH_DAY[quarter]}`;

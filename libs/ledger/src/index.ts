@@ -8,6 +8,7 @@ export * from './query-trace/query-trace.query';
 export * from './verify-ledger/verify-ledger.query';
 export * from './rebuild-projections/rebuild-projections.command';
 export * from './failure';
+export * from './close-period/period-closed-event';
 export * from './query-progress/query-progress.query';
 export * from './query-ratios/query-ratios.query';
 export * from './query-scorecard/query-scorecard.query';

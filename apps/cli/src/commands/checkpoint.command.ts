@@ -1,32 +1,18 @@
 import * as fs from 'node:fs';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { QueryBus } from '@nestjs/cqrs';
-import { parseSignedCheckpoint, publicKeyFromPem, type SignedCheckpoint } from '@ledger/event-store';
-import { Checkpoints, LedgerModule, RequestError, VerifyProjectionsQuery, type ProjectionReport } from '@ledger/ledger';
 import type { KeyObject } from 'node:crypto';
+import { parseSignedCheckpoint, publicKeyFromPem, type SignedCheckpoint } from '@ledger/event-store';
+import { Checkpoints, RequestError } from '@ledger/ledger';
 import type { CliArgs } from '../args';
+import { print } from '../output';
+import { withLedger } from '../with-ledger';
 
-/** `ledger checkpoint`, `ledger prove`, `ledger verify --checkpoint` and verify's projection check. */
+/** `ledger checkpoint`, `ledger prove` and `ledger verify --checkpoint`: signed checkpoints of the log. */
 
 /** A usage mistake: the CLI reports it with its message (code INVALID_QUERY). */
 class AuditUsageError extends RequestError {
   constructor(message: string) {
     super('INVALID_QUERY', message);
   }
-}
-
-async function withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(LedgerModule.forRoot(), { logger: ['error'] });
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-  }
-}
-
-function print(args: CliArgs, json: unknown, text: () => string): void {
-  process.stdout.write(args.json ? `${JSON.stringify(json, null, 2)}\n` : `${text()}\n`);
 }
 
 /** A checkpoint from a file, or from standard input for `-`. */
@@ -68,7 +54,7 @@ function verifyingKey(args: CliArgs, checkpoints: Checkpoints): KeyObject {
 }
 
 export async function checkpointCommand(args: CliArgs): Promise<void> {
-  const checkpoint = await withApp((app) => app.get(Checkpoints).create());
+  const checkpoint = await withLedger(args, (app) => app.get(Checkpoints).create());
   print(args, checkpoint, () => JSON.stringify(checkpoint, null, 2));
 }
 
@@ -77,14 +63,14 @@ export async function proveCommand(args: CliArgs): Promise<void> {
     throw new AuditUsageError('prove needs --event <eventId> and --checkpoint <file|->');
   const checkpoint = readCheckpoint(args.checkpoint);
   const eventId = args.event;
-  const proof = await withApp((app) => app.get(Checkpoints).prove(eventId, checkpoint));
+  const proof = await withLedger(args, (app) => app.get(Checkpoints).prove(eventId, checkpoint));
   // The proof is a document to hand over: JSON whatever --json says.
   process.stdout.write(`${JSON.stringify(proof, null, 2)}\n`);
 }
 
 export async function verifyCheckpointCommand(args: CliArgs): Promise<void> {
   const checkpoint = readCheckpoint(args.checkpoint as string);
-  const result = await withApp((app) => {
+  const result = await withLedger(args, (app) => {
     const checkpoints = app.get(Checkpoints);
     return checkpoints.verify(checkpoint, verifyingKey(args, checkpoints));
   });
@@ -97,19 +83,4 @@ export async function verifyCheckpointCommand(args: CliArgs): Promise<void> {
     return lines.join('\n');
   });
   if (!result.ok) process.exitCode = 1;
-}
-
-/** verify's second half: the projections against the log. Sets a non-zero exit code on any difference. */
-export async function verifyProjectionsCommand(app: INestApplicationContext): Promise<ProjectionReport> {
-  const report = await app.get(QueryBus).execute(new VerifyProjectionsQuery());
-  if (!report.ok) process.exitCode = 1;
-  return report;
-}
-
-export function projectionReportText(report: ProjectionReport): string {
-  if (report.ok) return `ok: the projections of ${report.lines} lines and every closed quarter's reported figures agree with the log`;
-  const lines = [`PROJECTIONS DIFFER from the log (${report.problems.length + report.problemsNotListed}):`];
-  for (const p of report.problems) lines.push(`  ${p.table}: ${p.message}`);
-  if (report.problemsNotListed > 0) lines.push(`  … ${report.problemsNotListed} more`);
-  return lines.join('\n');
 }
