@@ -102,8 +102,19 @@ export function newLineState(line: Pick<LineState, 'lineId' | 'department' | 'fi
   };
 }
 
-/** 调整预算数 = initial + adjustments + transfersIn − transfersOut. */
-export function adjustedFen(line: LineState): Fen {
+/** The movements that make a budget, of one line or summed over many, in 分. */
+export interface BudgetMovements {
+  readonly initialFen: Fen;
+  readonly adjustmentsFen: Fen;
+  readonly transfersInFen: Fen;
+  readonly transfersOutFen: Fen;
+}
+
+/**
+ * 调整预算数 = initial + adjustments + transfersIn − transfersOut (DESIGN.md §2): the one place of
+ * the formula; reporting's SQL sums write the same terms through its adjustedSql.
+ */
+export function adjustedFen(line: BudgetMovements): Fen {
   return line.initialFen + line.adjustmentsFen + line.transfersInFen - line.transfersOutFen;
 }
 

@@ -1,5 +1,5 @@
 import type { Sql, SqlParam } from '@ledger/event-store';
-import type { Sums } from './figures';
+import { adjustedSql, type MovementColumns, type Sums } from './figures';
 
 /** No position cap: every position. */
 export const NO_POSITION_CAP = 9223372036854775807n;
@@ -184,8 +184,7 @@ export async function departmentAsOfDates(
             (COALESCE(r.adjustments, 0) + COALESCE(x.adjustments, 0))::bigint AS adjustments,
             (COALESCE(r.transfers_out, 0) + COALESCE(x.transfers_out, 0))::bigint AS transfers_out,
             COALESCE(t.routine, 0)::bigint AS routine,
-            (COALESCE(r.initial + r.adjustments + r.transfers_in - r.transfers_out, 0)
-             + COALESCE(x.initial + x.adjustments + x.transfers_in - x.transfers_out, 0))::bigint AS adjusted,
+            (COALESCE(${adjustedSql(sumColumns('r'))}, 0) + COALESCE(${adjustedSql(sumColumns('x'))}, 0))::bigint AS adjusted,
             (COALESCE(r.executed, 0) + COALESCE(x.executed, 0))::bigint AS executed
      FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`,
     [
@@ -211,4 +210,14 @@ export async function departmentAsOfDates(
       },
     ]),
   );
+}
+
+/** The summed movement columns (initial, adjustments, transfers_in, transfers_out) of a CTE under an alias. */
+function sumColumns(alias: string): MovementColumns {
+  return {
+    initial: `${alias}.initial`,
+    adjustments: `${alias}.adjustments`,
+    transfersIn: `${alias}.transfers_in`,
+    transfersOut: `${alias}.transfers_out`,
+  };
 }

@@ -3,6 +3,7 @@ import { adjustmentTransferCheck, KNOWN_TAGS, lastDayOfYear, projectSelfEvaluati
 import type { Sql } from '@ledger/event-store';
 import { LINES_AS_OF_SQL, linesAsOfParams } from './as-of';
 import { departmentSums, type DatedSums } from './department-figures';
+import { adjustedSql, linesAsOfColumns } from './figures';
 import { queryProgress } from './progress';
 import { ratioFigures } from './ratios';
 import { DEFAULT_RULES, type LedgerRules } from './rules';
@@ -83,7 +84,7 @@ async function projectRows(
 ): Promise<ProjectRow[]> {
   const rows = await sql.query<{ project: string; initial: bigint; adjusted: bigint; executed: bigint }>(
     `SELECT x.project, sum(x."initialFen")::bigint AS initial,
-            sum(x."initialFen" + x."adjustmentsFen" + x."transfersInFen" - x."transfersOutFen")::bigint AS adjusted,
+            sum(${adjustedSql(linesAsOfColumns('x'))})::bigint AS adjusted,
             sum(x."executedFen")::bigint AS executed
      FROM (${LINES_AS_OF_SQL}) x
      WHERE x.project IS NOT NULL

@@ -1,4 +1,4 @@
-import { formatYuan } from '@ledger/domain';
+import { adjustedFen, formatYuan } from '@ledger/domain';
 import type { JsonObject, Sql } from '@ledger/event-store';
 import { linesAsOf, NO_POSITION_CAP } from './as-of';
 import { adjustedOf, zeroSums, type Sums } from './figures';
@@ -113,7 +113,12 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
   let executed = start.executedFen;
   const entries = page.map((row): TraceEntry => {
     initial += row.initial_fen;
-    adjusted += row.initial_fen + row.adjustments_fen + row.transfers_in_fen - row.transfers_out_fen;
+    adjusted += adjustedFen({
+      initialFen: row.initial_fen,
+      adjustmentsFen: row.adjustments_fen,
+      transfersInFen: row.transfers_in_fen,
+      transfersOutFen: row.transfers_out_fen,
+    });
     executed += row.executed_fen;
     return {
       position: row.position.toString(),

@@ -2,6 +2,7 @@ import type { EarlyWarningReport } from '@ledger/domain';
 import { earlyWarning } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
 import { LINES_AS_OF_SQL, linesAsOfParams } from './as-of';
+import { adjustedSql, linesAsOfColumns } from './figures';
 import { QueryError } from './query-error';
 import { DEFAULT_RULES, type LedgerRules } from './rules';
 import { parseAsOf, parseKnownAt, requireDepartment } from './time';
@@ -44,7 +45,7 @@ export async function queryWarnings(
   const key = by === 'line' ? 'x.line_id' : 'x.project';
   const rows = await sql.query<{ key: string; executed: bigint; adjusted: bigint }>(
     `SELECT ${key} AS key, sum(x."executedFen")::bigint AS executed,
-            sum(x."initialFen" + x."adjustmentsFen" + x."transfersInFen" - x."transfersOutFen")::bigint AS adjusted
+            sum(${adjustedSql(linesAsOfColumns('x'))})::bigint AS adjusted
      FROM (${LINES_AS_OF_SQL}) x
      WHERE ${key} IS NOT NULL
      GROUP BY ${key} ORDER BY ${key}`,

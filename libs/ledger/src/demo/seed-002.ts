@@ -1,3 +1,5 @@
+import { QUARTERS, quarterEndDate } from '@ledger/domain';
+
 /**
  * A department-year built from seed 002 (中国国际贸易促进委员会深圳市委员会, 2021 部门整体绩效评价报告):
  * the events behind every figure it publishes. Its 部门整体支出绩效目标完成情况自评表 gives the
@@ -311,7 +313,7 @@ export function seed002Phases(): Raw[][] {
   // Stable order: by date, then adjustments and transfers before payments of the same day.
   const rank = (e: Raw) => (e.type === 'BudgetAdjusted' || e.type === 'BudgetTransferred' ? 0 : 1);
   dated.sort(([a, x], [b, y]) => (a === b ? rank(x) - rank(y) : a < b ? -1 : 1));
-  const ends = ['2021-03-31', '2021-06-30', '2021-09-30', '2021-12-31'];
+  const ends = QUARTERS.map((quarter) => quarterEndDate(DEMO_YEAR, quarter));
   for (const [date, e] of dated) {
     const q = ends.findIndex((end) => date <= end);
     (phases[q] as Raw[]).push(e);
