@@ -1,17 +1,17 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { cliIdentity } from '@ledger/auth';
 import { parseEvent } from '@ledger/domain';
+import { AppendEventsCommand, DEMO_DEPARTMENT, DEMO_YEAR, seed002Phases } from '@ledger/ledger';
 import {
-  AppendEventsCommand,
-  DEMO_DEPARTMENT,
-  DEMO_YEAR,
   GetProgressQuery,
   GetRatiosQuery,
   GetScorecardQuery,
   GetViewQuery,
-  seed002Phases,
-} from '@ledger/ledger';
-import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult } from '@ledger/reporting';
+  type ProgressResult,
+  type RatiosResult,
+  type ScorecardResult,
+  type ViewResult,
+} from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { print, unitOf } from '../output';
 import { money, pct, type Unit } from '../table';

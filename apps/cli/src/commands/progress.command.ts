@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetProgressQuery } from '@ledger/ledger';
+import { GetProgressQuery } from '@ledger/reporting';
 import type { ProgressResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { printReport, requireDepartmentYear, unitOf } from '../output';

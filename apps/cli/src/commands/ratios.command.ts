@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetRatiosQuery } from '@ledger/ledger';
+import { GetRatiosQuery } from '@ledger/reporting';
 import type { RatiosResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { printReport, requireDepartmentYear, unitOf } from '../output';

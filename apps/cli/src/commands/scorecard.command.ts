@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetScorecardQuery } from '@ledger/ledger';
+import { GetScorecardQuery } from '@ledger/reporting';
 import type { ScorecardResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { printReport, requireDepartmentYear, unitOf } from '../output';

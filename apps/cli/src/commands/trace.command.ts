@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetTraceQuery } from '@ledger/ledger';
+import { GetTraceQuery } from '@ledger/reporting';
 import type { TraceResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { usage } from '../cli-failure';

@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetViewQuery } from '@ledger/ledger';
+import { GetViewQuery } from '@ledger/reporting';
 import type { ViewResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { usage } from '../cli-failure';

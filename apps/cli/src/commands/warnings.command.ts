@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetWarningsQuery } from '@ledger/ledger';
+import { GetWarningsQuery } from '@ledger/reporting';
 import type { WarningsResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { usage } from '../cli-failure';

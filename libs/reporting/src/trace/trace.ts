@@ -1,9 +1,9 @@
 import { adjustedFen, formatYuan } from '@ledger/domain';
 import type { JsonObject, Sql } from '@ledger/event-store';
-import { linesAsOf, NO_POSITION_CAP } from './as-of';
-import { adjustedOf, zeroSums, type Sums } from './figures';
-import { QueryError } from './query-error';
-import { parseAsOf, parseKnownAt } from './time';
+import { linesAsOf, NO_POSITION_CAP } from '../as-of';
+import { adjustedOf, zeroSums, type Sums } from '../figures';
+import { QueryError } from '../query-error';
+import { parseAsOf, parseKnownAt } from '../time';
 
 export interface TraceQuery {
   readonly lineId: string;

@@ -1,13 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Database } from '@ledger/event-store';
-import { queryView, requireIdentifierParam, requireKnownDepartment, type ViewResult } from '@ledger/reporting';
-import { DATABASE } from '../tokens';
+import { queryView, type ViewResult } from './view';
+import { requireIdentifierParam, requireKnownDepartment } from '../departments';
+import { REPORTS_DATABASE } from '../reporting.tokens';
 import { GetViewQuery } from './query-view.query';
 
 @QueryHandler(GetViewQuery)
 export class GetViewHandler implements IQueryHandler<GetViewQuery, ViewResult> {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(@Inject(REPORTS_DATABASE) private readonly db: Database) {}
 
   async execute(query: GetViewQuery): Promise<ViewResult> {
     requireIdentifierParam('department', query.params.department);

@@ -1,9 +1,9 @@
 import type { Sql } from '@ledger/event-store';
-import { linesAsOf, type LineAsOf } from './as-of';
-import type { Figures, Sums } from './figures';
-import { addSums, figuresOf, zeroSums } from './figures';
-import { QueryError } from './query-error';
-import { parseAsOf, parseFiscalYear, parseKnownAt, requireDepartment } from './time';
+import { linesAsOf, type LineAsOf } from '../as-of';
+import type { Figures, Sums } from '../figures';
+import { addSums, figuresOf, zeroSums } from '../figures';
+import { QueryError } from '../query-error';
+import { parseAsOf, parseFiscalYear, parseKnownAt, requireDepartment } from '../time';
 
 export interface ViewQuery {
   readonly department: string;

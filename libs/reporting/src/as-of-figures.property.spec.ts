@@ -3,7 +3,7 @@ import type { Database } from '@ledger/event-store';
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { rebuildProjections } from '@ledger/projections';
 import { departmentAsOf, linesAsOf, NO_POSITION_CAP, queryTrace, type AsOfCut } from '@ledger/reporting';
-import { testLedger, type TestLedger } from '../testing/test-ledger';
+import { testLedger, type TestLedger } from '@ledger/ledger/testing/test-ledger';
 
 /**
  * Decision 0010's figures (running totals at a sealed prefix, plus the late movements) against

@@ -10,9 +10,9 @@ import {
   ratioDifference,
 } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
-import { closedQuarters, departmentSums, type DatedSums } from './department-figures';
-import { DEFAULT_RULES, type LedgerRules } from './rules';
-import { departmentYearParams } from './time';
+import { closedQuarters, departmentSums, type DatedSums } from '../department-figures';
+import { DEFAULT_RULES, type LedgerRules } from '../rules';
+import { departmentYearParams } from '../time';
 
 export interface ProgressQuery {
   readonly department: string;

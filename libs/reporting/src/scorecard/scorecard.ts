@@ -1,13 +1,13 @@
 import type { ExecutedAdjusted, ProjectEvaluation, ScorecardItem } from '@ledger/domain';
 import { adjustmentTransferCheck, KNOWN_TAGS, lastDayOfYear, projectSelfEvaluation, scorecard, sumPoints } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
-import { LINES_AS_OF_SQL, linesAsOfParams } from './as-of';
-import { departmentSums, type DatedSums } from './department-figures';
-import { adjustedSql, linesAsOfColumns } from './figures';
-import { queryProgress } from './progress';
-import { ratioFigures } from './ratios';
-import { DEFAULT_RULES, type LedgerRules } from './rules';
-import { departmentYearParams } from './time';
+import { LINES_AS_OF_SQL, linesAsOfParams } from '../as-of';
+import { departmentSums, type DatedSums } from '../department-figures';
+import { adjustedSql, linesAsOfColumns } from '../figures';
+import { queryProgress } from '../progress/progress';
+import { ratioFigures } from '../ratios/ratios';
+import { DEFAULT_RULES, type LedgerRules } from '../rules';
+import { departmentYearParams } from '../time';
 
 export interface ScorecardQuery {
   readonly department: string;

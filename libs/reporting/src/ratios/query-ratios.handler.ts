@@ -1,22 +1,23 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Database } from '@ledger/event-store';
-import { queryRatios, requireIdentifierParam, requireKnownDepartment, type RatiosResult } from '@ledger/reporting';
-import type { LedgerConfig } from '../ledger.config';
-import { DATABASE, LEDGER_CONFIG } from '../tokens';
+import { queryRatios, type RatiosResult } from './ratios';
+import { requireIdentifierParam, requireKnownDepartment } from '../departments';
+import { REPORTS_DATABASE, REPORTS_RULES } from '../reporting.tokens';
+import type { LedgerRules } from '../rules';
 import { GetRatiosQuery } from './query-ratios.query';
 
 @QueryHandler(GetRatiosQuery)
 export class GetRatiosHandler implements IQueryHandler<GetRatiosQuery, RatiosResult> {
   constructor(
-    @Inject(DATABASE) private readonly db: Database,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(REPORTS_DATABASE) private readonly db: Database,
+    @Inject(REPORTS_RULES) private readonly rules: LedgerRules,
   ) {}
 
   async execute(query: GetRatiosQuery): Promise<RatiosResult> {
     requireIdentifierParam('department', query.params.department);
     // The query checks its other parameters first: a malformed one is a 400 whatever the department.
-    const result = await queryRatios(this.db, query.params, this.config.rules);
+    const result = await queryRatios(this.db, query.params, this.rules);
     await requireKnownDepartment(this.db, query.params.department);
     return result;
   }

@@ -1,9 +1,9 @@
 import type { BudgetRatios, RatioFigures } from '@ledger/domain';
 import { budgetRatios, lastDayOfYear } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
-import { departmentSums, type DatedSums } from './department-figures';
-import { DEFAULT_RULES, type LedgerRules } from './rules';
-import { departmentYearParams, parseAsOf } from './time';
+import { departmentSums, type DatedSums } from '../department-figures';
+import { DEFAULT_RULES, type LedgerRules } from '../rules';
+import { departmentYearParams, parseAsOf } from '../time';
 
 export interface RatiosQuery {
   readonly department: string;

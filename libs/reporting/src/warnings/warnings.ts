@@ -1,11 +1,11 @@
 import type { EarlyWarningReport } from '@ledger/domain';
 import { earlyWarning } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
-import { LINES_AS_OF_SQL, linesAsOfParams } from './as-of';
-import { adjustedSql, linesAsOfColumns } from './figures';
-import { QueryError } from './query-error';
-import { DEFAULT_RULES, type LedgerRules } from './rules';
-import { parseAsOf, parseKnownAt, requireDepartment } from './time';
+import { LINES_AS_OF_SQL, linesAsOfParams } from '../as-of';
+import { adjustedSql, linesAsOfColumns } from '../figures';
+import { QueryError } from '../query-error';
+import { DEFAULT_RULES, type LedgerRules } from '../rules';
+import { parseAsOf, parseKnownAt, requireDepartment } from '../time';
 
 export interface WarningsQuery {
   readonly department: string;
