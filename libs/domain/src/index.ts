@@ -10,3 +10,4 @@ export * from './alerts';
 export * from './batch/event-ids';
 export * from './batch/threshold-alerts';
 export * from './batch/decide-batch';
+export * from './batch/append-result';

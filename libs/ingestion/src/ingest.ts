@@ -1,7 +1,7 @@
 import type { LedgerEvent } from '@ledger/domain';
 import { LedgerError, parseEvent, type ParseOptions } from '@ledger/domain';
 import { eventParseOptionsFromEnv } from './event-limits';
-import type { AppendItemResult } from '@ledger/ledger/append/ledger-writer';
+import type { AppendItemResult } from '@ledger/domain';
 import type { NdjsonLine } from './ndjson-lines';
 
 /** One refused input: its line (or array item) number, its eventId when readable, and why. */

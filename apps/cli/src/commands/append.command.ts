@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import { CommandBus } from '@nestjs/cqrs';
 import { cliIdentity } from '@ledger/auth';
-// Subpaths rather than the index, which would load kafkajs and pino for every command.
-import { ingestLines, type AppendSummary } from '@ledger/ingestion/ingest';
-import { ndjsonLines } from '@ledger/ingestion/ndjson-lines';
+import { ingestLines, ndjsonLines, type AppendSummary } from '@ledger/ingestion';
 import { AppendEventsCommand, LEDGER_CONFIG, type LedgerConfig } from '@ledger/ledger';
 import type { CliArgs } from '../args';
 import { usage } from '../cli-failure';

@@ -14,7 +14,7 @@ export function publishCommand(_args: CliArgs): Promise<void> {
 
 /** Both run until SIGTERM/SIGINT, finishing the batch in hand. */
 async function runKafka(mode: { consume: boolean; publish: boolean }): Promise<void> {
-  const { kafkaConfigFromEnv } = await import('@ledger/ingestion');
+  const { kafkaConfigFromEnv } = await import('@ledger/kafka');
   const { metricsPortFromEnv, runUntilSignal, startConsumer } = await import('@ledger/consumer');
   const kafka = kafkaConfigFromEnv();
   if (kafka === undefined) {

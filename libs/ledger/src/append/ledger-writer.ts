@@ -1,6 +1,14 @@
-import type { DepartmentYearTotals, LedgerError, LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
+import type {
+  AppendItemResult,
+  DepartmentYearTotals,
+  LedgerEvent,
+  LedgerState,
+  LineState,
+  ScoringConfig,
+} from '@ledger/domain';
 import {
   decideBatch,
+  MAX_BATCH_EVENTS,
   DEFAULT_SCORING_CONFIG,
   linesReferenced,
   movesCountedAmounts,
@@ -36,10 +44,8 @@ export const SYSTEM_CLOCK: Clock = () => new Date();
 /** More lanes than cores only adds lock and connection overhead. */
 const MAX_LANES = 8;
 
-export type AppendItemResult =
-  | { readonly status: 'appended'; readonly eventId: string; readonly position: bigint; readonly warnings: readonly LedgerError[] }
-  | { readonly status: 'duplicate'; readonly eventId: string; readonly position: bigint }
-  | { readonly status: 'rejected'; readonly eventId: string; readonly error: LedgerError };
+// The answer per event and the batch limit are the domain's: every way in settles by them.
+export { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/domain';
 
 /** Who posts a batch, and whether to store it at all (see LedgerWriter.append). */
 export interface AppendOptions {
@@ -56,8 +62,6 @@ export interface PreparedBatch {
   readonly hashed: HashedEvents;
 }
 
-/** Largest batch one transaction takes; callers chunk larger inputs. */
-export const MAX_BATCH_EVENTS = 10_000;
 // Two transactions can race on routing (a line opened meanwhile) or on an eventId (unique
 // violation): the batch is retried from scratch, a bounded number of times.
 const MAX_ATTEMPTS = 4;

@@ -7,7 +7,7 @@ import { waitFor } from './fixtures';
 
 /** Helpers of the suites that run against a real broker (`npm run test:kafka`). */
 
-export const REPO_ROOT = path.resolve(__dirname, '../../../../..');
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const LOCAL_BROKER = path.join(REPO_ROOT, 'infra/kafka/local-broker.sh');
 
 export interface FollowedMessage {

@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import type { Logger } from '../observability/logger';
+import type { Logger } from '@ledger/observability';
 import type { LedgerKafkaConfig } from './kafka-config';
 import { createKafka } from './kafka-client';
 

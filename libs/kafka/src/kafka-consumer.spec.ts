@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { AppendItemResult } from '@ledger/ledger/append/ledger-writer';
-import { silentLogger } from '../observability/logger';
-import { ingestionMetrics, MetricsRegistry } from '../observability/metrics';
+import type { AppendItemResult } from '@ledger/domain';
+import { silentLogger } from '@ledger/observability';
+import { ingestionMetrics, MetricsRegistry } from '@ledger/observability';
 import { kafkaConfigFromEnv, type LedgerKafkaConfig } from './kafka-config';
 import { KafkaPaymentConsumer } from './kafka-consumer';
 import type { MessageSink } from './message-sink';

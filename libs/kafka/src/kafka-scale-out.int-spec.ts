@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { PgEventStore, type StoredEvent } from '@ledger/event-store';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '@ledger/event-store/testing/test-databases';
-import { silentLogger } from '../observability/logger';
+import { silentLogger } from '@ledger/observability';
 import { createKafka } from './kafka-client';
 import { kafkaConfigFromEnv, type LedgerKafkaConfig } from './kafka-config';
 import type { PublishedEvent } from './ledger-publisher';

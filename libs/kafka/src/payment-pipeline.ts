@@ -1,13 +1,13 @@
 import type { ErrorCode, LedgerEvent } from '@ledger/domain';
 import { LedgerError, parseEvent, type ParseOptions } from '@ledger/domain';
-import { eventParseOptionsFromEnv } from '../event-limits';
-import { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/ledger/append/ledger-writer';
-import type { BatchAppender } from '../ingest';
-import { DEFAULT_BATCH_SIZE, OrderedAppends } from '../ingest';
-import { DEFAULT_MAX_LINE_BYTES } from '../ndjson-lines';
-import type { Logger } from '../observability/logger';
-import { silentLogger } from '../observability/logger';
-import { ingestionMetrics, type IngestionMetrics } from '../observability/metrics';
+import { eventParseOptionsFromEnv } from '@ledger/ingestion';
+import { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/domain';
+import type { BatchAppender } from '@ledger/ingestion';
+import { DEFAULT_BATCH_SIZE, OrderedAppends } from '@ledger/ingestion';
+import { DEFAULT_MAX_LINE_BYTES } from '@ledger/ingestion';
+import type { Logger } from '@ledger/observability';
+import { silentLogger } from '@ledger/observability';
+import { ingestionMetrics, type IngestionMetrics } from '@ledger/observability';
 import type { MessageSink, SinkHeaderValue, SinkMessage } from './message-sink';
 
 /**

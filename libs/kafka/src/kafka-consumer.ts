@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { Logger } from '../observability/logger';
-import type { IngestionMetrics } from '../observability/metrics';
+import type { Logger } from '@ledger/observability';
+import type { IngestionMetrics } from '@ledger/observability';
 import type { LedgerKafkaConfig } from './kafka-config';
 import type { MessageSink } from './message-sink';
 import { processAndCommit, type ConsumedMessage, type PaymentPipeline } from './payment-pipeline';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Admin } from 'kafkajs';
 import type { LedgerKafkaConfig } from './kafka-config';
 
-export const TOPICS_FILE = path.resolve(__dirname, '../../../../infra/kafka/topics.json');
+export const TOPICS_FILE = path.resolve(__dirname, '../../../infra/kafka/topics.json');
 
 export type TopicRole = 'payments' | 'deadLetters' | 'ledgerEvents' | 'alerts';
 const ROLES: readonly TopicRole[] = ['payments', 'deadLetters', 'ledgerEvents', 'alerts'];

@@ -1,9 +1,9 @@
 import { PgEventStore } from '@ledger/event-store';
 import { describeEachEngine, type ThrowawayDatabase } from '@ledger/event-store/testing/test-databases';
-import { LedgerWriter } from '@ledger/ledger/append/ledger-writer';
-import type { BatchAppender } from '../ingest';
-import { silentLogger } from '../observability/logger';
-import { ingestionMetrics, MetricsRegistry } from '../observability/metrics';
+import { LedgerWriter } from '@ledger/ledger';
+import type { BatchAppender } from '@ledger/ingestion';
+import { silentLogger } from '@ledger/observability';
+import { ingestionMetrics, MetricsRegistry } from '@ledger/observability';
 import {
   commitsOf,
   deadLetterMessage,

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, Partitioners, type IHeaders, type KafkaConfig, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
-import type { Logger } from '../observability/logger';
+import type { Logger } from '@ledger/observability';
 import type { LedgerKafkaConfig } from './kafka-config';
 import type { MessageSink, SinkHeaderValue, SinkMessage } from './message-sink';
 

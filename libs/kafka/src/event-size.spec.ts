@@ -1,12 +1,12 @@
 import { PgEventStore } from '@ledger/event-store';
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
-import { LedgerWriter } from '@ledger/ledger/append/ledger-writer';
-import { eventParseOptionsFromEnv } from './event-limits';
-import { Ingestion } from './ingest';
-import { PaymentPipeline } from './kafka/payment-pipeline';
-import { FakeTopic, raw } from './kafka/testing/fixtures';
-import { silentLogger } from './observability/logger';
-import { ingestionMetrics, MetricsRegistry } from './observability/metrics';
+import { LedgerWriter } from '@ledger/ledger';
+import { eventParseOptionsFromEnv } from '@ledger/ingestion';
+import { Ingestion } from '@ledger/ingestion';
+import { PaymentPipeline } from './payment-pipeline';
+import { FakeTopic, raw } from './testing/fixtures';
+import { silentLogger } from '@ledger/observability';
+import { ingestionMetrics, MetricsRegistry } from '@ledger/observability';
 
 /** A payment whose metadata carries `bytes` bytes of text. */
 const padded = (eventId: string, bytes: number) => ({

@@ -6,9 +6,9 @@ import {
   testEngines,
   type ThrowawayDatabase,
 } from '@ledger/event-store/testing/test-databases';
-import { LedgerWriter } from '@ledger/ledger/append/ledger-writer';
-import { silentLogger } from '../observability/logger';
-import { ingestionMetrics, MetricsRegistry } from '../observability/metrics';
+import { LedgerWriter } from '@ledger/ledger';
+import { silentLogger } from '@ledger/observability';
+import { ingestionMetrics, MetricsRegistry } from '@ledger/observability';
 import { departmentOf, LedgerPublisher, type PublishedEvent } from './ledger-publisher';
 import { parsed, raw, RecordingSink, waitFor } from './testing/fixtures';
 

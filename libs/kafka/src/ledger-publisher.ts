@@ -1,8 +1,8 @@
 import { THRESHOLD_CROSSED } from '@ledger/domain';
 import type { EventStore, JsonObject, StoredEvent, Subscription } from '@ledger/event-store';
-import type { Logger } from '../observability/logger';
-import { silentLogger } from '../observability/logger';
-import { ingestionMetrics, type IngestionMetrics } from '../observability/metrics';
+import type { Logger } from '@ledger/observability';
+import { silentLogger } from '@ledger/observability';
+import { ingestionMetrics, type IngestionMetrics } from '@ledger/observability';
 import type { MessageSink, SinkMessage } from './message-sink';
 
 /**
