@@ -135,22 +135,11 @@ export async function departmentAsOf(sql: Sql, cut: AsOfCut, tag?: string): Prom
   return sums;
 }
 
-/** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
-export async function departmentAsOfDates(
-  sql: Sql,
-  cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
-  tag?: string,
-): Promise<Map<string, DepartmentAsOf>> {
-  const rows = await sql.query<{
-    date: string;
-    initial: bigint;
-    adjustments: bigint;
-    transfers_out: bigint;
-    routine: bigint;
-    adjusted: bigint;
-    executed: bigint;
-  }>(
-    `WITH dates AS (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)),
+/**
+ * The department's figures at each date of $3 (a date[] as text): the lines' running totals up to
+ * the cut, plus the late movements kept apart, plus the routine transfers; $6 limits to a tag.
+ */
+const DEPARTMENT_AS_OF_DATES_SQL = `WITH dates AS (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)),
      cut AS (SELECT dates.date, c.sealed, c.known FROM dates CROSS JOIN LATERAL (${cutColumns('dates.date')}) c),
      tagged AS (SELECT l.line_id FROM ledger_lines l
                 WHERE l.department = $1 AND l.fiscal_year = $2::integer AND ($6::text IS NULL OR $6 = ANY (l.tags))),
@@ -186,7 +175,24 @@ export async function departmentAsOfDates(
             COALESCE(t.routine, 0)::bigint AS routine,
             (COALESCE(${adjustedSql(sumColumns('r'))}, 0) + COALESCE(${adjustedSql(sumColumns('x'))}, 0))::bigint AS adjusted,
             (COALESCE(r.executed, 0) + COALESCE(x.executed, 0))::bigint AS executed
-     FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`,
+     FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`;
+
+/** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
+export async function departmentAsOfDates(
+  sql: Sql,
+  cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
+  tag?: string,
+): Promise<Map<string, DepartmentAsOf>> {
+  const rows = await sql.query<{
+    date: string;
+    initial: bigint;
+    adjustments: bigint;
+    transfers_out: bigint;
+    routine: bigint;
+    adjusted: bigint;
+    executed: bigint;
+  }>(
+    DEPARTMENT_AS_OF_DATES_SQL,
     [
       cut.department,
       String(cut.fiscalYear),

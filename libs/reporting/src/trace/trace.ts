@@ -60,6 +60,59 @@ interface EntryRow {
 export const TRACE_DEFAULT_LIMIT = 1_000;
 export const TRACE_MAX_LIMIT = 10_000;
 
+/** The entries of a page after `after` (its opening as a zero movement), $5 = limit + 1 to see whether more follow. */
+const TRACE_ENTRIES_SQL = `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.recorded_by, e.correction, e.metadata,
+            p.initial_fen, p.adjustments_fen, p.transfers_in_fen, p.transfers_out_fen, p.executed_fen
+     FROM (
+       (SELECT l.opened_position AS position, 0::bigint AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
+               0::bigint AS transfers_out_fen, 0::bigint AS executed_fen
+        FROM ledger_lines l
+        WHERE l.line_id = $1 AND l.opened_position > $2::bigint AND l.opened_effective_date <= $3::date
+          AND l.opened_recorded_at <= $4::timestamptz)
+       UNION ALL
+       (SELECT m.position, m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.executed_fen
+        FROM ledger_movements m
+        WHERE m.line_id = $1 AND m.position > $2::bigint AND m.effective_date <= $3::date AND m.recorded_at <= $4::timestamptz
+        ORDER BY m.position LIMIT $5::integer)
+     ) p
+     JOIN ledger_events e ON e.position = p.position
+     ORDER BY p.position LIMIT $5::integer`;
+
+/** The page's entries with their deltas and the running totals, continued from `start` (the figures up to `after`). */
+function traceEntries(start: Sums, page: readonly EntryRow[]): TraceEntry[] {
+  let initial = start.initialFen;
+  let adjusted = adjustedOf(start);
+  let executed = start.executedFen;
+  return page.map((row): TraceEntry => {
+    initial += row.initial_fen;
+    adjusted += adjustedFen({
+      initialFen: row.initial_fen,
+      adjustmentsFen: row.adjustments_fen,
+      transfersInFen: row.transfers_in_fen,
+      transfersOutFen: row.transfers_out_fen,
+    });
+    executed += row.executed_fen;
+    return {
+      position: row.position.toString(),
+      eventId: row.event_id,
+      type: row.type,
+      effectiveDate: row.effective_date,
+      recordedAt: row.recorded_at.toISOString(),
+      recordedBy: row.recorded_by,
+      correction: row.correction,
+      metadata: row.metadata,
+      delta: {
+        initial: formatYuan(row.initial_fen),
+        adjustments: formatYuan(row.adjustments_fen),
+        transfersIn: formatYuan(row.transfers_in_fen),
+        transfersOut: formatYuan(row.transfers_out_fen),
+        executed: formatYuan(row.executed_fen),
+      },
+      running: { initial: formatYuan(initial), adjusted: formatYuan(adjusted), executed: formatYuan(executed) },
+    };
+  });
+}
+
 /**
  * Every event behind a line's figures, in log order, with what each changed and the running
  * totals: how an auditor sees a figure come to be. The line's opening is the first entry.
@@ -88,57 +141,9 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
   };
   const totals = await figures();
   const start = after === undefined ? zeroSums() : await figures(after);
-  const rows = await sql.query<EntryRow>(
-    `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.recorded_by, e.correction, e.metadata,
-            p.initial_fen, p.adjustments_fen, p.transfers_in_fen, p.transfers_out_fen, p.executed_fen
-     FROM (
-       (SELECT l.opened_position AS position, 0::bigint AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
-               0::bigint AS transfers_out_fen, 0::bigint AS executed_fen
-        FROM ledger_lines l
-        WHERE l.line_id = $1 AND l.opened_position > $2::bigint AND l.opened_effective_date <= $3::date
-          AND l.opened_recorded_at <= $4::timestamptz)
-       UNION ALL
-       (SELECT m.position, m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.executed_fen
-        FROM ledger_movements m
-        WHERE m.line_id = $1 AND m.position > $2::bigint AND m.effective_date <= $3::date AND m.recorded_at <= $4::timestamptz
-        ORDER BY m.position LIMIT $5::integer)
-     ) p
-     JOIN ledger_events e ON e.position = p.position
-     ORDER BY p.position LIMIT $5::integer`,
-    [query.lineId, String(after ?? -1n), asOf, knownAt.sql, String(limit + 1)],
-  );
+  const rows = await sql.query<EntryRow>(TRACE_ENTRIES_SQL, [query.lineId, String(after ?? -1n), asOf, knownAt.sql, String(limit + 1)]);
   const page = rows.slice(0, limit);
-  let initial = start.initialFen;
-  let adjusted = adjustedOf(start);
-  let executed = start.executedFen;
-  const entries = page.map((row): TraceEntry => {
-    initial += row.initial_fen;
-    adjusted += adjustedFen({
-      initialFen: row.initial_fen,
-      adjustmentsFen: row.adjustments_fen,
-      transfersInFen: row.transfers_in_fen,
-      transfersOutFen: row.transfers_out_fen,
-    });
-    executed += row.executed_fen;
-    return {
-      position: row.position.toString(),
-      eventId: row.event_id,
-      type: row.type,
-      effectiveDate: row.effective_date,
-      recordedAt: row.recorded_at.toISOString(),
-      recordedBy: row.recorded_by,
-      correction: row.correction,
-      metadata: row.metadata,
-      delta: {
-        initial: formatYuan(row.initial_fen),
-        adjustments: formatYuan(row.adjustments_fen),
-        transfersIn: formatYuan(row.transfers_in_fen),
-        transfersOut: formatYuan(row.transfers_out_fen),
-        executed: formatYuan(row.executed_fen),
-      },
-      running: { initial: formatYuan(initial), adjusted: formatYuan(adjusted), executed: formatYuan(executed) },
-    };
-  });
+  const entries = traceEntries(start, page);
   const totalAdjusted = adjustedOf(totals);
   return {
     lineId: query.lineId,
