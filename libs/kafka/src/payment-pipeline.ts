@@ -1,10 +1,7 @@
 import type { ErrorCode, LedgerEvent } from '@ledger/domain';
 import { LedgerError, parseEvent, type ParseOptions } from '@ledger/domain';
-import { eventParseOptionsFromEnv } from '@ledger/ingestion';
 import { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/domain';
-import type { BatchAppender } from '@ledger/ingestion';
-import { DEFAULT_BATCH_SIZE, OrderedAppends } from '@ledger/ingestion';
-import { DEFAULT_MAX_LINE_BYTES } from '@ledger/ingestion';
+import { AppendBatcher, DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES, eventParseOptionsFromEnv, type BatchAppender } from '@ledger/ingestion';
 import type { Logger } from '@ledger/observability';
 import { silentLogger } from '@ledger/observability';
 import { ingestionMetrics, type IngestionMetrics } from '@ledger/observability';
@@ -94,9 +91,16 @@ export interface PaymentPipelineOptions {
   readonly now?: () => Date;
 }
 
-interface Pending {
-  readonly index: number;
-  readonly event: LedgerEvent;
+/** What the ledger's answer for an event means for its message. */
+function outcomeOf(result: AppendItemResult): MessageOutcome {
+  switch (result.status) {
+    case 'appended':
+      return { status: 'stored', eventId: result.eventId, position: result.position, warnings: result.warnings.map(reasonOf) };
+    case 'duplicate':
+      return { status: 'duplicate', eventId: result.eventId, position: result.position };
+    case 'rejected':
+      return { status: 'dead-letter', eventId: result.eventId, reason: reasonOf(result.error) };
+  }
 }
 
 export class PaymentPipeline {
@@ -135,60 +139,34 @@ export class PaymentPipeline {
   async process(messages: readonly ConsumedMessage[], between?: () => Promise<void>): Promise<BatchResult> {
     const startedMs = performance.now();
     const outcomes: (MessageOutcome | undefined)[] = new Array<MessageOutcome | undefined>(messages.length);
-    let pending: Pending[] = [];
     let firstAppend = true;
     // In message order, the next chunk decoded and prepared while one is stored.
-    const appends = new OrderedAppends(this.appender);
-    const settle = (chunk: readonly Pending[], results: readonly AppendItemResult[]): void => {
-      if (results.length !== chunk.length) throw new Error(`appender answered ${results.length} results for ${chunk.length} events`);
-      results.forEach((result, i) => {
-        const { index } = chunk[i] as Pending;
-        switch (result.status) {
-          case 'appended':
-            outcomes[index] = {
-              status: 'stored',
-              eventId: result.eventId,
-              position: result.position,
-              warnings: result.warnings.map(reasonOf),
-            };
-            break;
-          case 'duplicate':
-            outcomes[index] = { status: 'duplicate', eventId: result.eventId, position: result.position };
-            break;
-          case 'rejected':
-            outcomes[index] = { status: 'dead-letter', eventId: result.eventId, reason: reasonOf(result.error) };
-            break;
-        }
-      });
-    };
-    const flush = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const chunk = pending;
-      pending = [];
-      // A failed append rejects here, before the next one starts: nothing after it is stored.
-      await appends.send(
-        chunk.map((p) => p.event),
-        (results) => settle(chunk, results),
-        async () => {
-          if (!firstAppend && between !== undefined) await between();
-          firstAppend = false;
-        },
-      );
-    };
-
+    const batcher = new AppendBatcher<number>(
+      this.appender,
+      this.batchSize,
+      (index, result) => (outcomes[index] = outcomeOf(result)),
+      async () => {
+        if (!firstAppend && between !== undefined) await between();
+        firstAppend = false;
+      },
+    );
     for (const [index, message] of messages.entries()) {
       const decoded = this.decode(message);
       if (!decoded.ok) {
         outcomes[index] = { status: 'dead-letter', eventId: decoded.error.eventId ?? null, reason: reasonOf(decoded.error) };
         continue;
       }
-      pending.push({ index, event: decoded.event });
-      if (pending.length >= this.batchSize) await flush();
-      else await appends.taken(pending.length);
+      await batcher.add(index, decoded.event);
     }
-    await flush();
-    await appends.drain();
+    // A failed append rejects here: nothing after it is stored.
+    await batcher.flush();
+    const result = this.resultOf(messages, outcomes);
+    this.record(result, performance.now() - startedMs);
+    return result;
+  }
 
+  /** Every message with its outcome, the dead letters to send and the offsets to commit. */
+  private resultOf(messages: readonly ConsumedMessage[], outcomes: readonly (MessageOutcome | undefined)[]): BatchResult {
     const processed: ProcessedMessage[] = [];
     const deadLetters: SinkMessage[] = [];
     let stored = 0;
@@ -210,16 +188,7 @@ export class PaymentPipeline {
           break;
       }
     }
-    const result: BatchResult = {
-      processed,
-      deadLetters,
-      commits: commitsOf(messages),
-      stored,
-      duplicates,
-      deadLettered: deadLetters.length,
-    };
-    this.record(result, performance.now() - startedMs);
-    return result;
+    return { processed, deadLetters, commits: commitsOf(messages), stored, duplicates, deadLettered: deadLetters.length };
   }
 
   private decode(message: ConsumedMessage): { ok: true; event: LedgerEvent } | { ok: false; error: LedgerError } {
