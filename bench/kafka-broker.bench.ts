@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createKafka, kafkaConfigFromEnv, silentLogger, type LedgerKafkaConfig } from '@ledger/ingestion';
-import { ConsumeProcess, freePort } from '@ledger/ingestion/kafka/testing/kafka-harness';
-import { ensureTopics, loadTopicDefinitions } from '@ledger/ingestion/kafka/topics';
+import { createKafka, kafkaConfigFromEnv, type LedgerKafkaConfig } from '@ledger/kafka';
+import { silentLogger } from '@ledger/observability';
+import { ConsumeProcess, freePort } from '@ledger/kafka/testing/kafka-harness';
+import { ensureTopics, loadTopicDefinitions } from '@ledger/kafka';
 import { benchDatabase, rate, report } from './support';
 
 /**

@@ -1,13 +1,6 @@
 import { PgEventStore } from '@ledger/event-store';
-import {
-  ingestionMetrics,
-  MetricsRegistry,
-  PaymentPipeline,
-  processAndCommit,
-  silentLogger,
-  type ConsumedMessage,
-  type MessageSink,
-} from '@ledger/ingestion';
+import { PaymentPipeline, processAndCommit, type ConsumedMessage, type MessageSink } from '@ledger/kafka';
+import { ingestionMetrics, MetricsRegistry, silentLogger } from '@ledger/observability';
 import { LedgerWriter } from '@ledger/ledger';
 import { benchDatabase, peakRssMb, report, seeded } from './support';
 

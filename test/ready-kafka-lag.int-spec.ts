@@ -6,19 +6,17 @@ import { createThrowawayDatabase } from '@ledger/event-store/testing/test-databa
 import {
   createKafka,
   ensureTopics,
-  ingestionMetrics,
   kafkaConfigFromEnv,
   KafkaMessageSink,
   KafkaPaymentConsumer,
   loadTopicDefinitions,
-  MetricsRegistry,
   PaymentPipeline,
-  silentLogger,
   type LedgerKafkaConfig,
-} from '@ledger/ingestion';
-import { raw, waitFor } from '@ledger/ingestion/kafka/testing/fixtures';
-import { committedAll } from '@ledger/ingestion/kafka/testing/kafka-harness';
-import { LedgerWriter } from '@ledger/ledger/append/ledger-writer';
+} from '@ledger/kafka';
+import { ingestionMetrics, MetricsRegistry, silentLogger } from '@ledger/observability';
+import { raw, waitFor } from '@ledger/kafka/testing/fixtures';
+import { committedAll } from '@ledger/kafka/testing/kafka-harness';
+import { LedgerWriter } from '@ledger/ledger';
 import { createApi } from '@ledger/http';
 import { authConfigFromEnv } from '@ledger/auth';
 import { e2eStorage, type E2eStorage } from './support/engine-config';

@@ -4,7 +4,7 @@
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const libs = ['domain', 'event-store', 'event-store-esdb', 'projections', 'ledger', 'reporting', 'ingestion', 'auth', 'http', 'consumer'];
+const libs = ['domain', 'event-store', 'event-store-esdb', 'projections', 'ledger', 'reporting', 'ingestion', 'kafka', 'observability', 'auth', 'http', 'consumer'];
 const table = Object.fromEntries(libs.map((name) => [`@ledger/${name}`, path.join(root, 'libs', name, 'src')]));
 
 function resolve(request) {

@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
   chooseWasmTier(args.command);
   // Loaded only once a command is to run: `--help` and usage errors then start in tens of
   // milliseconds instead of loading Nest, PGlite and kafkajs first.
-  const { runCommand, CliFailure } = await import('./commands');
+  const { runCommand, CliFailure } = await import('./run-command');
   try {
     await runCommand(args);
     // A command that ran and found a problem (verify on a broken chain) has set its own exit code.

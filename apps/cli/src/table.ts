@@ -21,8 +21,11 @@ function displayWidth(text: string): number {
   return width;
 }
 
+/** The unit amounts are shown in: 元, or 万元 with `--unit wan`. */
+export type Unit = 'yuan' | 'wan';
+
 /** A yuan string for a table: 元 as given, or 万元 with `--unit wan`. */
-export function money(yuan: string, unit: 'yuan' | 'wan'): string {
+export function money(yuan: string, unit: Unit): string {
   if (unit === 'yuan') return yuan;
   const fen = parseYuan(yuan);
   return fen === undefined ? yuan : formatWan(fen);

@@ -1,4 +1,5 @@
-import { createKafka, createLogger, ensureTopics, kafkaConfigFromEnv, loadTopicDefinitions } from '@ledger/ingestion';
+import { createKafka, ensureTopics, kafkaConfigFromEnv, loadTopicDefinitions } from '@ledger/kafka';
+import { createLogger } from '@ledger/observability';
 
 /**
  * Creates the topics of infra/kafka/topics.json that do not exist yet (docker-compose's one-shot

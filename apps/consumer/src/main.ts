@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { kafkaConfigFromEnv } from '@ledger/ingestion';
+import { kafkaConfigFromEnv } from '@ledger/kafka';
 import { ledgerConfigFromEnv, withOwner } from '@ledger/ledger';
 import { metricsPortFromEnv, runUntilSignal, startConsumer } from '@ledger/consumer';
 

@@ -4,14 +4,13 @@ import type { Kafka } from 'kafkajs';
 import { PgEventStore } from '@ledger/event-store';
 import {
   createKafka,
-  createLogger,
-  ingestionMetrics,
   KafkaMessageSink,
   KafkaPaymentConsumer,
   LedgerPublisher,
   PaymentPipeline,
   type LedgerKafkaConfig,
-} from '@ledger/ingestion';
+} from '@ledger/kafka';
+import { createLogger, ingestionMetrics } from '@ledger/observability';
 import { AppendEventsCommand, LEDGER_CONFIG, LedgerModule, type LedgerConfig } from '@ledger/ledger';
 
 export const KAFKA_CONFIG = Symbol('KAFKA_CONFIG');

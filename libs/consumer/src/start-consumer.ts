@@ -2,14 +2,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  createLogger,
-  defaultRegistry,
-  KafkaPaymentConsumer,
-  LedgerPublisher,
-  type KafkaMessageSink,
-  type LedgerKafkaConfig,
-} from '@ledger/ingestion';
+import { KafkaPaymentConsumer, LedgerPublisher, type KafkaMessageSink, type LedgerKafkaConfig } from '@ledger/kafka';
+import { createLogger, defaultRegistry } from '@ledger/observability';
 import { CheckpointSchedule, type LedgerConfig } from '@ledger/ledger';
 import { ConsumerModule, DEAD_LETTER_SINK, PUBLISHER_SINK } from './consumer.module';
 

@@ -13,7 +13,7 @@ import {
   type CheckpointFigures,
   type RatioFigures,
   type ScoringConfig,
-} from './calculations';
+} from './index';
 import { parseYuan, type Fen } from './money';
 import { SEED_004_CHECKPOINTS } from './testing/seed-004';
 

@@ -78,6 +78,15 @@ export function lastDayOfYear(year: number): string {
   return `${pad(year, 4)}-12-31`;
 }
 
+export function isQuarter(text: string): text is Quarter {
+  return (QUARTERS as readonly string[]).includes(text);
+}
+
+/** The month and day a quarter ends on: 'Q1' → '03-31'. */
+export function quarterEndMonthDay(quarter: Quarter): string {
+  return QUARTER_END_MONTH_DAY[quarter];
+}
+
 /** The last day of a quarter: quarterEndDate(2021, 'Q1') = '2021-03-31'. */
 export function quarterEndDate(fiscalYear: number, quarter: Quarter): string {
   return `${pad(fiscalYear, 4)}-${QUARTER_END_MONTH_DAY[quarter]}`;
@@ -126,10 +135,10 @@ export const DEFAULT_SCHEDULE_CONFIG: ScheduleConfig = [
   {
     fromYear: MIN_YEAR,
     checkpoints: [
-      { period: 'Q1', monthDay: '03-31', schedule: '0.25' },
-      { period: 'Q2', monthDay: '06-30', schedule: '0.50' },
-      { period: 'Q3', monthDay: '09-30', schedule: '0.75' },
-      { period: 'Q4', monthDay: '12-31', schedule: '1.00' },
+      { period: 'Q1', monthDay: QUARTER_END_MONTH_DAY.Q1, schedule: '0.25' },
+      { period: 'Q2', monthDay: QUARTER_END_MONTH_DAY.Q2, schedule: '0.50' },
+      { period: 'Q3', monthDay: QUARTER_END_MONTH_DAY.Q3, schedule: '0.75' },
+      { period: 'Q4', monthDay: QUARTER_END_MONTH_DAY.Q4, schedule: '1.00' },
     ],
   },
 ];

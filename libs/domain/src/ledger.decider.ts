@@ -1,6 +1,16 @@
 import { periodName, QUARTERS, quarterEndDate, quarterNumber } from './calendar';
 import { LedgerError, type ErrorCode } from './errors';
-import { streamIdOf, type LedgerEvent, type LineKind, type Quarter } from './events';
+import {
+  streamIdOf,
+  type BudgetAdjusted,
+  type BudgetTransferred,
+  type LedgerEvent,
+  type LineKind,
+  type PaymentRecorded,
+  type PaymentReversed,
+  type PeriodClosed,
+  type Quarter,
+} from './events';
 import { formatYuan, type Fen } from './money';
 
 /**
@@ -102,8 +112,19 @@ export function newLineState(line: Pick<LineState, 'lineId' | 'department' | 'fi
   };
 }
 
-/** 调整预算数 = initial + adjustments + transfersIn − transfersOut. */
-export function adjustedFen(line: LineState): Fen {
+/** The movements that make a budget, of one line or summed over many, in 分. */
+export interface BudgetMovements {
+  readonly initialFen: Fen;
+  readonly adjustmentsFen: Fen;
+  readonly transfersInFen: Fen;
+  readonly transfersOutFen: Fen;
+}
+
+/**
+ * 调整预算数 = initial + adjustments + transfersIn − transfersOut (DESIGN.md §2): the one place of
+ * the formula; reporting's SQL sums write the same terms through its adjustedSql.
+ */
+export function adjustedFen(line: BudgetMovements): Fen {
   return line.initialFen + line.adjustmentsFen + line.transfersInFen - line.transfersOutFen;
 }
 
@@ -233,122 +254,137 @@ function decideOrThrow(state: LedgerState, event: LedgerEvent, options: DecideOp
       checkPeriodOpen(state, event, line.department);
       return [];
     }
-    case 'BudgetAdjusted': {
-      const line = lineOf(state, event, event.data.lineId, 'data.lineId');
-      checkInFiscalYear(event, line);
-      checkPeriodOpen(state, event, line.department);
-      const amountFen = event.data.amountFen;
-      const adjustedAfterFen = adjustedFen(line) + amountFen;
-      // A cut is refused when it leaves less budget than was already paid; an increase never is,
-      // even on a line overdrawn under policy 'flag', because it only improves it.
-      if (amountFen < 0n && adjustedAfterFen < line.executedFen) {
-        refuse(
-          event,
-          'ADJUSTMENT_BELOW_EXECUTED',
-          'data.amount',
-          `adjustment ${formatYuan(amountFen)} would make the adjusted budget ${formatYuan(adjustedAfterFen)} of line ` +
-            `${line.lineId} less than its executed ${formatYuan(line.executedFen)}`,
-        );
-      }
-      return [];
-    }
-    case 'BudgetTransferred': {
-      const from = lineOf(state, event, event.data.fromLineId, 'data.fromLineId');
-      const to = lineOf(state, event, event.data.toLineId, 'data.toLineId');
-      if (from.department !== to.department || from.fiscalYear !== to.fiscalYear) {
-        refuse(
-          event,
-          'TRANSFER_OUTSIDE_DEPARTMENT_YEAR',
-          'data.toLineId',
-          `line ${to.lineId} (${to.department} ${to.fiscalYear}) is not of the department and year of line ` +
-            `${from.lineId} (${from.department} ${from.fiscalYear})`,
-        );
-      }
-      checkInFiscalYear(event, from);
-      checkPeriodOpen(state, event, from.department);
-      const available = availableFen(from);
-      if (event.data.amountFen > available) {
-        refuse(
-          event,
-          'TRANSFER_EXCEEDS_AVAILABLE',
-          'data.amount',
-          `transfer ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${from.lineId}`,
-        );
-      }
-      return [];
-    }
-    case 'PaymentRecorded': {
-      const line = lineOf(state, event, event.data.lineId, 'data.lineId');
-      checkInFiscalYear(event, line);
-      checkPeriodOpen(state, event, line.department);
-      const available = availableFen(line);
-      if (event.data.amountFen <= available) return [];
-      const reason = `payment ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${line.lineId}`;
-      if (options.paymentPolicy === 'reject') refuse(event, 'LINE_OVERDRAWN', 'data.amount', reason);
-      return [new LedgerError('LINE_OVERDRAWN', 'data.amount', `${reason} (accepted under policy 'flag')`, event.eventId)];
-    }
-    case 'PaymentReversed': {
-      const { paymentEventId, amountFen } = event.data;
-      const payment = state.payments.get(paymentEventId);
-      if (payment === undefined) {
-        refuse(event, 'PAYMENT_NOT_FOUND', 'data.paymentEventId', `payment ${paymentEventId} is not recorded`);
-      }
-      const line = lineOf(state, event, payment.lineId, 'data.paymentEventId');
-      checkInFiscalYear(event, line);
-      checkPeriodOpen(state, event, line.department);
-      const leftFen = payment.amountFen - payment.reversedFen;
-      if (amountFen > leftFen) {
-        refuse(
-          event,
-          'REVERSAL_EXCEEDS_PAYMENT',
-          'data.amount',
-          `reversal ${formatYuan(amountFen)} exceeds the ${formatYuan(leftFen)} left of payment ${paymentEventId}`,
-        );
-      }
-      return [];
-    }
-    case 'PeriodClosed': {
-      // Closing is itself dated on the quarter's last day, so the closed-period rule does not apply.
-      const { department, fiscalYear, period } = event.data;
-      const closed = quartersClosed(state, department, fiscalYear);
-      const wanted = quarterNumber(period);
-      if (wanted <= closed) {
-        refuse(
-          event,
-          'PERIOD_ALREADY_CLOSED',
-          'data.period',
-          `period ${periodName(fiscalYear, period)} is already closed for ${department}`,
-        );
-      }
-      if (wanted !== closed + 1) {
-        const next = QUARTERS[closed] as Quarter;
-        refuse(
-          event,
-          'PERIOD_OUT_OF_ORDER',
-          'data.period',
-          `period ${periodName(fiscalYear, period)} cannot close before ${periodName(fiscalYear, next)} for ${department}`,
-        );
-      }
-      if (!state.departmentYearsWithLines.has(streamIdOf(department, fiscalYear))) {
-        refuse(
-          event,
-          'DEPARTMENT_YEAR_NOT_FOUND',
-          'data.department',
-          `${department} has no budget line in fiscal year ${fiscalYear}: there is nothing to close`,
-        );
-      }
-      const lastDay = quarterEndDate(fiscalYear, period);
-      if (options.today !== undefined && options.today <= lastDay) {
-        refuse(
-          event,
-          'PERIOD_NOT_ENDED',
-          'data.period',
-          `period ${periodName(fiscalYear, period)} ends on ${lastDay}; it can be closed from the day after (today is ${options.today})`,
-        );
-      }
-      return [];
-    }
+    case 'BudgetAdjusted':
+      return decideAdjustment(state, event);
+    case 'BudgetTransferred':
+      return decideTransfer(state, event);
+    case 'PaymentRecorded':
+      return decidePayment(state, event, options);
+    case 'PaymentReversed':
+      return decideReversal(state, event);
+    case 'PeriodClosed':
+      return decidePeriodClose(state, event, options);
   }
+}
+
+/** 调整: a cut may not leave less budget than was paid. */
+function decideAdjustment(state: LedgerState, event: BudgetAdjusted): LedgerError[] {
+  const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+  checkInFiscalYear(event, line);
+  checkPeriodOpen(state, event, line.department);
+  const amountFen = event.data.amountFen;
+  const adjustedAfterFen = adjustedFen(line) + amountFen;
+  // A cut is refused when it leaves less budget than was already paid; an increase never is,
+  // even on a line overdrawn under policy 'flag', because it only improves it.
+  if (amountFen < 0n && adjustedAfterFen < line.executedFen) {
+    refuse(
+      event,
+      'ADJUSTMENT_BELOW_EXECUTED',
+      'data.amount',
+      `adjustment ${formatYuan(amountFen)} would make the adjusted budget ${formatYuan(adjustedAfterFen)} of line ` +
+        `${line.lineId} less than its executed ${formatYuan(line.executedFen)}`,
+    );
+  }
+  return [];
+}
+
+/** 调剂: within one department-year, not more than the source line has available. */
+function decideTransfer(state: LedgerState, event: BudgetTransferred): LedgerError[] {
+  const from = lineOf(state, event, event.data.fromLineId, 'data.fromLineId');
+  const to = lineOf(state, event, event.data.toLineId, 'data.toLineId');
+  if (from.department !== to.department || from.fiscalYear !== to.fiscalYear) {
+    refuse(
+      event,
+      'TRANSFER_OUTSIDE_DEPARTMENT_YEAR',
+      'data.toLineId',
+      `line ${to.lineId} (${to.department} ${to.fiscalYear}) is not of the department and year of line ` +
+        `${from.lineId} (${from.department} ${from.fiscalYear})`,
+    );
+  }
+  checkInFiscalYear(event, from);
+  checkPeriodOpen(state, event, from.department);
+  const available = availableFen(from);
+  if (event.data.amountFen > available) {
+    refuse(
+      event,
+      'TRANSFER_EXCEEDS_AVAILABLE',
+      'data.amount',
+      `transfer ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${from.lineId}`,
+    );
+  }
+  return [];
+}
+
+/** 支付: not more than the line's available (policy 'reject'), or accepted with a warning (policy 'flag'). */
+function decidePayment(state: LedgerState, event: PaymentRecorded, options: DecideOptions): LedgerError[] {
+  const line = lineOf(state, event, event.data.lineId, 'data.lineId');
+  checkInFiscalYear(event, line);
+  checkPeriodOpen(state, event, line.department);
+  const available = availableFen(line);
+  if (event.data.amountFen <= available) return [];
+  const reason = `payment ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${line.lineId}`;
+  if (options.paymentPolicy === 'reject') refuse(event, 'LINE_OVERDRAWN', 'data.amount', reason);
+  return [new LedgerError('LINE_OVERDRAWN', 'data.amount', `${reason} (accepted under policy 'flag')`, event.eventId)];
+}
+
+/** 支付冲销: not more than what is left of the payment. */
+function decideReversal(state: LedgerState, event: PaymentReversed): LedgerError[] {
+  const { paymentEventId, amountFen } = event.data;
+  const payment = state.payments.get(paymentEventId);
+  if (payment === undefined) {
+    refuse(event, 'PAYMENT_NOT_FOUND', 'data.paymentEventId', `payment ${paymentEventId} is not recorded`);
+  }
+  const line = lineOf(state, event, payment.lineId, 'data.paymentEventId');
+  checkInFiscalYear(event, line);
+  checkPeriodOpen(state, event, line.department);
+  const leftFen = payment.amountFen - payment.reversedFen;
+  if (amountFen > leftFen) {
+    refuse(
+      event,
+      'REVERSAL_EXCEEDS_PAYMENT',
+      'data.amount',
+      `reversal ${formatYuan(amountFen)} exceeds the ${formatYuan(leftFen)} left of payment ${paymentEventId}`,
+    );
+  }
+  return [];
+}
+
+/** 季度结账: quarters close in order, each once, once ended, and only where lines exist. */
+function decidePeriodClose(state: LedgerState, event: PeriodClosed, options: DecideOptions): LedgerError[] {
+  // Closing is itself dated on the quarter's last day, so the closed-period rule does not apply.
+  const { department, fiscalYear, period } = event.data;
+  const closed = quartersClosed(state, department, fiscalYear);
+  const wanted = quarterNumber(period);
+  if (wanted <= closed) {
+    refuse(event, 'PERIOD_ALREADY_CLOSED', 'data.period', `period ${periodName(fiscalYear, period)} is already closed for ${department}`);
+  }
+  if (wanted !== closed + 1) {
+    const next = QUARTERS[closed] as Quarter;
+    refuse(
+      event,
+      'PERIOD_OUT_OF_ORDER',
+      'data.period',
+      `period ${periodName(fiscalYear, period)} cannot close before ${periodName(fiscalYear, next)} for ${department}`,
+    );
+  }
+  if (!state.departmentYearsWithLines.has(streamIdOf(department, fiscalYear))) {
+    refuse(
+      event,
+      'DEPARTMENT_YEAR_NOT_FOUND',
+      'data.department',
+      `${department} has no budget line in fiscal year ${fiscalYear}: there is nothing to close`,
+    );
+  }
+  const lastDay = quarterEndDate(fiscalYear, period);
+  if (options.today !== undefined && options.today <= lastDay) {
+    refuse(
+      event,
+      'PERIOD_NOT_ENDED',
+      'data.period',
+      `period ${periodName(fiscalYear, period)} ends on ${lastDay}; it can be closed from the day after (today is ${options.today})`,
+    );
+  }
+  return [];
 }
 
 /**

@@ -1,42 +1,21 @@
-import { isCalendarDate, MAX_YEAR, MIN_YEAR, quarterEndDate } from './calendar';
+import { isCalendarDate, MAX_YEAR, MIN_YEAR } from './calendar';
+import { checkStorable, EVENT_LIMITS, fail, given, isPlainObject, optionalBoolean, rejectUnknownFields } from './codecs/checks';
+import { EVENT_CODECS } from './codecs';
+import type { EventCodec } from './codecs/event-codec';
 import { LedgerError } from './errors';
-import {
-  EVENT_TYPES,
-  type BudgetLineOpenedData,
-  type BudgetTransferredData,
-  type EventType,
-  type LedgerEvent,
-  type LineKind,
-  type PaymentRecordedData,
-  type Quarter,
-} from './events';
+import { EVENT_TYPES, type EventType, type LedgerEvent } from './events';
 import type { JsonObject, JsonValue } from './json';
-import { formatYuan, MAX_AMOUNT_FEN, parseYuan, parseYuanNumber, type Fen } from './money';
 
 /**
- * Validation of one incoming event (DESIGN.md §3): the envelope and the data of its type. Input is
- * untrusted (HTTP, NDJSON, Kafka); the result is a typed LedgerEvent with amounts in 分, or a
- * LedgerError naming the event and the field. Business rules that need state are in the decider.
+ * Validation of one incoming event (DESIGN.md §3): the envelope here, the data by its type's codec
+ * (codecs/). Input is untrusted (HTTP, NDJSON, Kafka); the result is a typed LedgerEvent with
+ * amounts in 分, or a LedgerError naming the event and the field. Business rules that need state
+ * are in the decider.
  */
 
-export type ParseResult = { ok: true; event: LedgerEvent } | { ok: false; error: LedgerError };
+export { EVENT_LIMITS, formatCharacterIn } from './codecs/checks';
 
-/** Limits of TIGER_STYLE: every string and collection of an event is bounded. */
-export const EVENT_LIMITS = {
-  eventIdChars: 128,
-  idChars: 128,
-  departmentChars: 100,
-  textChars: 200,
-  tagChars: 64,
-  tags: 32,
-  /** Nesting depth of metadata; deeper documents are refused rather than recursed into. */
-  metadataDepth: 32,
-  /**
-   * Bytes of an event as JSON (UTF-8), metadata included: the default of the one size limit that
-   * every way in (NDJSON, JSON arrays, Kafka) applies here. Configured by LEDGER_MAX_EVENT_BYTES.
-   */
-  eventBytes: 64 * 1024,
-} as const;
+export type ParseResult = { ok: true; event: LedgerEvent } | { ok: false; error: LedgerError };
 
 export interface ParseOptions {
   /** Largest event accepted, in bytes of its JSON (default EVENT_LIMITS.eventBytes). */
@@ -44,175 +23,8 @@ export interface ParseOptions {
 }
 
 const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const FUNCTION_CODE = /^\d{3}(?:\d{2}){0,2}$/;
-const ECONOMIC_CODE = /^\d{3}(?:\d{2})?$/;
-const FISCAL_YEAR_TEXT = /^\d{4}$/;
-const NUL = '\u0000';
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-// PostgreSQL refuses unpaired surrogates in jsonb, and UTF-8 encoding would silently replace them.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['eventId', 'type', 'effectiveDate', 'correction', 'data', 'metadata']);
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
-
-/** Thrown inside this module only; parseEvent turns it into a result. */
-function fail(field: string | undefined, reason: string): never {
-  throw new LedgerError('INVALID_EVENT', field, reason);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function has(object: Record<string, unknown>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
-}
-
-/** Absent, undefined and null all mean "not given" for optional fields. */
-function given(object: Record<string, unknown>, key: string): boolean {
-  return has(object, key) && object[key] !== undefined && object[key] !== null;
-}
-
-function charCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
-}
-
-/** Problems every stored string must avoid, whatever its field. */
-function checkStorable(text: string, field: string): void {
-  if (text.includes(NUL)) fail(field, 'must not contain U+0000 (PostgreSQL jsonb cannot store it)');
-  if (LONE_SURROGATE.test(text)) fail(field, 'must not contain an unpaired UTF-16 surrogate');
-}
-
-interface TextRule {
-  readonly maxChars: number;
-  /** Identifiers and names used as keys: no control characters, no surrounding whitespace. */
-  readonly label: boolean;
-  /**
-   * Text that identifies or groups (department, lineId, unit, tags…): no invisible format
-   * character (Unicode category Cf: zero-width, bidi controls), which would make "D1\u200b" a
-   * second D1 that looks the same.
-   */
-  readonly identifier: boolean;
-}
-
-const FORMAT_CHAR = /\p{Cf}/u;
-
-/** The first invisible format character (category Cf) of a text, as U+XXXX, or undefined. */
-export function formatCharacterIn(text: string): string | undefined {
-  const found = FORMAT_CHAR.exec(text)?.[0];
-  return found === undefined ? undefined : `U+${(found.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-function textValue(value: unknown, field: string, rule: TextRule): string {
-  if (typeof value !== 'string') fail(field, 'must be a string');
-  checkStorable(value, field);
-  if (value.length === 0) fail(field, 'must not be empty');
-  if (charCount(value) > rule.maxChars) fail(field, `must be at most ${rule.maxChars} characters`);
-  if (CONTROL_CHARS.test(value)) fail(field, 'must not contain control characters');
-  if (rule.label && value.trim() !== value) fail(field, 'must not start or end with whitespace');
-  if (rule.identifier) {
-    const format = formatCharacterIn(value);
-    if (format !== undefined) fail(field, `must not contain the invisible format character ${format} (zero-width or bidi control)`);
-  }
-  return value;
-}
-
-function requiredText(data: Record<string, unknown>, key: string, rule: TextRule): string {
-  if (!given(data, key)) fail(`data.${key}`, 'is required');
-  return textValue(data[key], `data.${key}`, rule);
-}
-
-const ID_RULE: TextRule = { maxChars: EVENT_LIMITS.idChars, label: true, identifier: true };
-const DEPARTMENT_RULE: TextRule = { maxChars: EVENT_LIMITS.departmentChars, label: true, identifier: true };
-const TEXT_RULE: TextRule = { maxChars: EVENT_LIMITS.textChars, label: false, identifier: false };
-/** unit, project, fundingSource: free text, but views group by it. */
-const DIMENSION_RULE: TextRule = { maxChars: EVENT_LIMITS.textChars, label: false, identifier: true };
-const TAG_RULE: TextRule = { maxChars: EVENT_LIMITS.tagChars, label: true, identifier: true };
-
-function optionalText(data: Record<string, unknown>, key: string, rule: TextRule = TEXT_RULE): string | undefined {
-  return given(data, key) ? textValue(data[key], `data.${key}`, rule) : undefined;
-}
-
-function optionalCode(data: Record<string, unknown>, key: string, pattern: RegExp, digits: string): string | undefined {
-  if (!given(data, key)) return undefined;
-  const value = data[key];
-  if (typeof value !== 'string' || !pattern.test(value)) fail(`data.${key}`, `must be a string of ${digits} digits`);
-  return value;
-}
-
-function optionalBoolean(object: Record<string, unknown>, key: string, field: string): boolean {
-  if (!given(object, key)) return false;
-  const value = object[key];
-  if (typeof value !== 'boolean') fail(field, 'must be true or false');
-  return value;
-}
-
-function fiscalYearOf(data: Record<string, unknown>): number {
-  if (!given(data, 'fiscalYear')) fail('data.fiscalYear', 'is required');
-  const value = data.fiscalYear;
-  let year: number;
-  if (typeof value === 'number' && Number.isInteger(value)) year = value;
-  else if (typeof value === 'string' && FISCAL_YEAR_TEXT.test(value)) year = Number(value);
-  else fail('data.fiscalYear', 'must be an integer year (a number or a string of 4 digits)');
-  if (year < MIN_YEAR || year > MAX_YEAR) fail('data.fiscalYear', `must be within ${MIN_YEAR}..${MAX_YEAR}`);
-  return year;
-}
-
-const AMOUNT_SHAPE = 'must be yuan as a decimal string with at most 2 decimals ("1234.56") or a JSON number with at most 2 decimals';
-const TOO_MANY_DIGITS = /^-?\d{14,}(?:\.\d{1,2})?$/;
-
-function amountOf(data: Record<string, unknown>): Fen {
-  const field = 'data.amount';
-  if (!given(data, 'amount')) fail(field, 'is required');
-  const value = data.amount;
-  let fen: Fen | undefined;
-  if (typeof value === 'string') {
-    checkStorable(value, field);
-    fen = parseYuan(value);
-    if (fen === undefined && TOO_MANY_DIGITS.test(value)) fail(field, `must be at most ${formatYuan(MAX_AMOUNT_FEN)} in absolute value`);
-  } else if (typeof value === 'number') {
-    fen = parseYuanNumber(value);
-    if (fen === undefined && Number.isFinite(value) && Math.abs(value) >= 1e13) {
-      fail(field, `must be at most ${formatYuan(MAX_AMOUNT_FEN)} in absolute value`);
-    }
-  }
-  if (fen === undefined) fail(field, AMOUNT_SHAPE);
-  if (fen > MAX_AMOUNT_FEN || fen < -MAX_AMOUNT_FEN) fail(field, `must be at most ${formatYuan(MAX_AMOUNT_FEN)} in absolute value`);
-  return fen;
-}
-
-function positiveAmountOf(data: Record<string, unknown>): Fen {
-  const fen = amountOf(data);
-  if (fen <= 0n) fail('data.amount', 'must be greater than 0');
-  return fen;
-}
-
-function tagsOf(data: Record<string, unknown>): string[] {
-  if (!given(data, 'tags')) return [];
-  const value = data.tags;
-  if (!Array.isArray(value)) fail('data.tags', 'must be an array of strings');
-  if (value.length > EVENT_LIMITS.tags) fail('data.tags', `must have at most ${EVENT_LIMITS.tags} tags`);
-  const seen = new Set<string>();
-  value.forEach((tag: unknown, index) => {
-    const text = textValue(tag, `data.tags[${index}]`, TAG_RULE);
-    if (seen.has(text)) fail(`data.tags[${index}]`, `repeats the tag ${JSON.stringify(text)}`);
-    seen.add(text);
-  });
-  return [...seen];
-}
-
-function rejectUnknownFields(object: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
-  for (const key of Object.keys(object)) {
-    if (!known.has(key)) {
-      checkStorable(key, prefix === '' ? 'field name' : `${prefix} field name`);
-      fail(prefix === '' ? key : `${prefix}.${key}`, 'is not a known field');
-    }
-  }
-}
 
 /**
  * Metadata is kept verbatim, so it only has to be storable JSON: finite numbers, no U+0000 and no
@@ -243,117 +55,9 @@ function checkJson(value: unknown, path: string, depth: number): void {
   fail(path, 'is not a JSON value');
 }
 
-const DATA_FIELDS: Record<EventType, ReadonlySet<string>> = {
-  BudgetLineOpened: new Set([
-    'lineId',
-    'department',
-    'fiscalYear',
-    'name',
-    'unit',
-    'project',
-    'functionCode',
-    'economicCode',
-    'fundingSource',
-    'kind',
-    'tags',
-  ]),
-  InitialBudgetApproved: new Set(['lineId', 'amount']),
-  BudgetAdjusted: new Set(['lineId', 'amount']),
-  BudgetTransferred: new Set(['fromLineId', 'toLineId', 'amount', 'routine']),
-  PaymentRecorded: new Set(['lineId', 'amount', 'payee']),
-  PaymentReversed: new Set(['paymentEventId', 'amount']),
-  PeriodClosed: new Set(['department', 'fiscalYear', 'period']),
-};
-
-interface Envelope {
-  readonly eventId: string;
-  readonly effectiveDate: string;
-  readonly correction: boolean;
-  readonly metadata: JsonObject | null;
-}
-
-function budgetLineOpened(data: Record<string, unknown>): BudgetLineOpenedData {
-  const lineId = requiredText(data, 'lineId', ID_RULE);
-  const department = requiredText(data, 'department', DEPARTMENT_RULE);
-  const fiscalYear = fiscalYearOf(data);
-  const name = optionalText(data, 'name');
-  const unit = optionalText(data, 'unit', DIMENSION_RULE);
-  const project = optionalText(data, 'project', DIMENSION_RULE);
-  const functionCode = optionalCode(data, 'functionCode', FUNCTION_CODE, '3, 5 or 7');
-  const economicCode = optionalCode(data, 'economicCode', ECONOMIC_CODE, '3 or 5');
-  const fundingSource = optionalText(data, 'fundingSource', DIMENSION_RULE);
-  if (!given(data, 'kind')) fail('data.kind', 'is required');
-  const kind = data.kind;
-  if (kind !== 'basic' && kind !== 'project') fail('data.kind', "must be 'basic' or 'project'");
-  const tags = tagsOf(data);
-  return {
-    lineId,
-    department,
-    fiscalYear,
-    ...(name === undefined ? {} : { name }),
-    ...(unit === undefined ? {} : { unit }),
-    ...(project === undefined ? {} : { project }),
-    ...(functionCode === undefined ? {} : { functionCode }),
-    ...(economicCode === undefined ? {} : { economicCode }),
-    ...(fundingSource === undefined ? {} : { fundingSource }),
-    kind: kind satisfies LineKind,
-    tags,
-  };
-}
-
-function budgetTransferred(data: Record<string, unknown>): BudgetTransferredData {
-  const fromLineId = requiredText(data, 'fromLineId', ID_RULE);
-  const toLineId = requiredText(data, 'toLineId', ID_RULE);
-  if (fromLineId === toLineId) fail('data.toLineId', 'must differ from data.fromLineId');
-  const amountFen = positiveAmountOf(data);
-  const routine = optionalBoolean(data, 'routine', 'data.routine');
-  return { fromLineId, toLineId, amountFen, routine };
-}
-
-function paymentRecorded(data: Record<string, unknown>): PaymentRecordedData {
-  const lineId = requiredText(data, 'lineId', ID_RULE);
-  const amountFen = positiveAmountOf(data);
-  const payee = optionalText(data, 'payee');
-  return payee === undefined ? { lineId, amountFen } : { lineId, amountFen, payee };
-}
-
-function build(type: EventType, envelope: Envelope, data: Record<string, unknown>): LedgerEvent {
-  switch (type) {
-    case 'BudgetLineOpened':
-      return { ...envelope, type, data: budgetLineOpened(data) };
-    case 'InitialBudgetApproved':
-      return { ...envelope, type, data: { lineId: requiredText(data, 'lineId', ID_RULE), amountFen: positiveAmountOf(data) } };
-    case 'BudgetAdjusted': {
-      const lineId = requiredText(data, 'lineId', ID_RULE);
-      const amountFen = amountOf(data);
-      if (amountFen === 0n) fail('data.amount', 'must not be 0 (an adjustment is signed: 追加 > 0, 追减 < 0)');
-      return { ...envelope, type, data: { lineId, amountFen } };
-    }
-    case 'BudgetTransferred':
-      return { ...envelope, type, data: budgetTransferred(data) };
-    case 'PaymentRecorded':
-      return { ...envelope, type, data: paymentRecorded(data) };
-    case 'PaymentReversed':
-      return {
-        ...envelope,
-        type,
-        data: { paymentEventId: requiredText(data, 'paymentEventId', ID_RULE), amountFen: positiveAmountOf(data) },
-      };
-    case 'PeriodClosed': {
-      const department = requiredText(data, 'department', DEPARTMENT_RULE);
-      const fiscalYear = fiscalYearOf(data);
-      if (!given(data, 'period')) fail('data.period', 'is required');
-      const period = data.period;
-      if (period !== 'Q1' && period !== 'Q2' && period !== 'Q3' && period !== 'Q4') {
-        fail('data.period', "must be 'Q1', 'Q2', 'Q3' or 'Q4'");
-      }
-      const lastDay = quarterEndDate(fiscalYear, period satisfies Quarter);
-      if (envelope.effectiveDate !== lastDay) {
-        fail('effectiveDate', `must be ${lastDay}, the last day of ${fiscalYear} ${period}`);
-      }
-      return { ...envelope, type, data: { department, fiscalYear, period } };
-    }
-  }
+/** The codec of a type, widened: every codec reads and stores the data of its own type. */
+function codecOf(type: EventType): EventCodec<EventType> {
+  return EVENT_CODECS[type] as EventCodec<EventType>;
 }
 
 function parseOrThrow(raw: unknown, options: ParseOptions): LedgerEvent {
@@ -393,9 +97,9 @@ function parseOrThrow(raw: unknown, options: ParseOptions): LedgerEvent {
     if (!given(raw, 'data')) fail('data', 'is required');
     const data = raw.data;
     if (!isPlainObject(data)) fail('data', 'must be a JSON object');
-    const knownType = type as EventType;
-    rejectUnknownFields(data, DATA_FIELDS[knownType], 'data');
-    return build(knownType, { eventId, effectiveDate, correction, metadata }, data);
+    const codec = codecOf(type as EventType);
+    rejectUnknownFields(data, codec.fieldNames, 'data');
+    return { eventId, effectiveDate, correction, metadata, type: codec.type, data: codec.parse(data, effectiveDate) } as LedgerEvent;
   } catch (error) {
     if (error instanceof LedgerError) throw error.forEvent(eventId);
     throw error;
@@ -459,38 +163,7 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): ParseResul
  * BudgetTransferred. parseEvent(toStoredData(e)) gives e back.
  */
 export function toStoredData(event: LedgerEvent): JsonObject {
-  switch (event.type) {
-    case 'BudgetLineOpened': {
-      const d = event.data;
-      const out: JsonObject = { lineId: d.lineId, department: d.department, fiscalYear: d.fiscalYear };
-      if (d.name !== undefined) out.name = d.name;
-      if (d.unit !== undefined) out.unit = d.unit;
-      if (d.project !== undefined) out.project = d.project;
-      if (d.functionCode !== undefined) out.functionCode = d.functionCode;
-      if (d.economicCode !== undefined) out.economicCode = d.economicCode;
-      if (d.fundingSource !== undefined) out.fundingSource = d.fundingSource;
-      out.kind = d.kind;
-      out.tags = [...d.tags];
-      return out;
-    }
-    case 'InitialBudgetApproved':
-    case 'BudgetAdjusted':
-      return { lineId: event.data.lineId, amount: formatYuan(event.data.amountFen) };
-    case 'BudgetTransferred': {
-      const d = event.data;
-      return { fromLineId: d.fromLineId, toLineId: d.toLineId, amount: formatYuan(d.amountFen), routine: d.routine };
-    }
-    case 'PaymentRecorded': {
-      const d = event.data;
-      const out: JsonObject = { lineId: d.lineId, amount: formatYuan(d.amountFen) };
-      if (d.payee !== undefined) out.payee = d.payee;
-      return out;
-    }
-    case 'PaymentReversed':
-      return { paymentEventId: event.data.paymentEventId, amount: formatYuan(event.data.amountFen) };
-    case 'PeriodClosed':
-      return { department: event.data.department, fiscalYear: event.data.fiscalYear, period: event.data.period };
-  }
+  return codecOf(event.type).store(event.data);
 }
 
 /** The envelope and data of a stored event (a StoredEvent of the event store fits). */

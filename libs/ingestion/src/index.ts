@@ -1,13 +1,5 @@
+// Events in, in bulk: NDJSON lines and JSON values parsed, batched and appended, each accepted or
+// rejected on its own. The Kafka transport is @ledger/kafka; logs and metrics @ledger/observability.
 export * from './ndjson-lines';
 export * from './ingest';
-export * from './observability/logger';
-export * from './observability/metrics';
-export * from './kafka/kafka-config';
-export * from './kafka/message-sink';
-export * from './kafka/payment-pipeline';
-export * from './kafka/ledger-publisher';
-export * from './kafka/kafka-client';
-export * from './kafka/kafka-consumer';
-export * from './kafka/kafka-health';
-export * from './kafka/topics';
 export * from './event-limits';

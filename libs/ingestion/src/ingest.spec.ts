@@ -1,5 +1,5 @@
 import type { LedgerEvent } from '@ledger/domain';
-import type { AppendItemResult } from '@ledger/ledger/append/ledger-writer';
+import type { AppendItemResult } from '@ledger/domain';
 import { ingestLines } from './ingest';
 import { ndjsonLines } from './ndjson-lines';
 

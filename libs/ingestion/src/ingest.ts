@@ -1,7 +1,7 @@
 import type { LedgerEvent } from '@ledger/domain';
 import { LedgerError, parseEvent, type ParseOptions } from '@ledger/domain';
 import { eventParseOptionsFromEnv } from './event-limits';
-import type { AppendItemResult } from '@ledger/ledger/append/ledger-writer';
+import type { AppendItemResult } from '@ledger/domain';
 import type { NdjsonLine } from './ndjson-lines';
 
 /** One refused input: its line (or array item) number, its eventId when readable, and why. */
@@ -93,6 +93,58 @@ export class OrderedAppends {
   }
 }
 
+/**
+ * Events taken one at a time and stored in batches of `batchSize` through OrderedAppends, in the
+ * order taken; each result is settled with the key its event came with (a line number, a message
+ * index). The one batch-and-settle loop of every way in: NDJSON and JSON bodies (Ingestion) and
+ * Kafka (PaymentPipeline).
+ */
+export class AppendBatcher<K> {
+  private batch: { key: K; event: LedgerEvent }[] = [];
+  private readonly appends: OrderedAppends;
+
+  /** `before` runs before each append once the one ahead of it is stored (the Kafka adapter heartbeats there). */
+  constructor(
+    appender: BatchAppender,
+    private readonly batchSize: number,
+    private readonly settle: (key: K, result: AppendItemResult) => void,
+    private readonly before?: () => Promise<void>,
+  ) {
+    this.appends = new OrderedAppends(appender);
+  }
+
+  /** Takes one valid event; sends the batch once it is full. */
+  async add(key: K, event: LedgerEvent): Promise<void> {
+    this.batch.push({ key, event });
+    if (this.batch.length >= this.batchSize) await this.send();
+    else await this.appends.taken(this.batch.length);
+  }
+
+  /** Stores what is pending, and resolves once everything taken so far is stored. */
+  async flush(): Promise<void> {
+    await this.send();
+    await this.appends.drain();
+  }
+
+  /**
+   * Waits for the batch in flight to be stored, then sends the pending one without waiting for
+   * it. A failure of the store surfaces at the next send or flush, before anything after it is stored.
+   */
+  private async send(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    await this.appends.send(
+      batch.map((b) => b.event),
+      (results) => {
+        if (results.length !== batch.length) throw new Error(`appender answered ${results.length} results for ${batch.length} events`);
+        results.forEach((result, i) => this.settle((batch[i] as { key: K }).key, result));
+      },
+      this.before,
+    );
+  }
+}
+
 export function emptySummary(): AppendSummary {
   return { appended: 0, duplicates: 0, rejected: [], warnings: [], rejectedNotListed: 0 };
 }
@@ -106,15 +158,14 @@ export function emptySummary(): AppendSummary {
  */
 export class Ingestion {
   readonly summary = emptySummary();
-  private batch: { line: number; event: LedgerEvent }[] = [];
-  private readonly appends: OrderedAppends;
+  private readonly batcher: AppendBatcher<number>;
 
   constructor(
     appender: BatchAppender,
-    private readonly batchSize = DEFAULT_BATCH_SIZE,
+    batchSize = DEFAULT_BATCH_SIZE,
     private readonly parseOptions: ParseOptions = eventParseOptionsFromEnv(),
   ) {
-    this.appends = new OrderedAppends(appender);
+    this.batcher = new AppendBatcher(appender, batchSize, (line, result) => this.settle(line, result));
   }
 
   /** Takes one NDJSON line. Blank lines are skipped. */
@@ -141,47 +192,27 @@ export class Ingestion {
       this.reject(lineNo, parsed.error.eventId ?? null, parsed.error);
       return;
     }
-    this.batch.push({ line: lineNo, event: parsed.event });
-    if (this.batch.length >= this.batchSize) await this.send();
-    else await this.appends.taken(this.batch.length);
+    await this.batcher.add(lineNo, parsed.event);
   }
 
   /** Stores what is pending, and resolves once everything taken so far is stored. */
   async flush(): Promise<void> {
-    await this.send();
-    await this.appends.drain();
+    await this.batcher.flush();
   }
 
-  /**
-   * Waits for the batch in flight to be stored, then sends the pending one without waiting for
-   * it. A failure of the store surfaces at the next send or flush.
-   */
-  private async send(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const batch = this.batch;
-    this.batch = [];
-    await this.appends.send(
-      batch.map((b) => b.event),
-      (results) => this.settle(batch, results),
-    );
-  }
-
-  private settle(batch: readonly { line: number; event: LedgerEvent }[], results: readonly AppendItemResult[]): void {
-    results.forEach((result, i) => {
-      const line = (batch[i] as { line: number }).line;
-      switch (result.status) {
-        case 'appended':
-          this.summary.appended += 1;
-          for (const w of result.warnings) this.summary.warnings.push({ line, eventId: result.eventId, code: w.code, warning: w.message });
-          break;
-        case 'duplicate':
-          this.summary.duplicates += 1;
-          break;
-        case 'rejected':
-          this.reject(line, result.eventId, result.error);
-          break;
-      }
-    });
+  private settle(line: number, result: AppendItemResult): void {
+    switch (result.status) {
+      case 'appended':
+        this.summary.appended += 1;
+        for (const w of result.warnings) this.summary.warnings.push({ line, eventId: result.eventId, code: w.code, warning: w.message });
+        break;
+      case 'duplicate':
+        this.summary.duplicates += 1;
+        break;
+      case 'rejected':
+        this.reject(line, result.eventId, result.error);
+        break;
+    }
   }
 
   async finish(): Promise<AppendSummary> {

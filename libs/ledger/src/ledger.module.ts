@@ -1,39 +1,24 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { openDatabase, PgEventStore, signingKeyFromEnv, type Database } from '@ledger/event-store';
+import { REPORTING_HANDLERS, REPORTS_DATABASE, REPORTS_RULES } from '@ledger/reporting';
 import { LedgerWriter, SYSTEM_CLOCK, type Clock } from './append/ledger-writer';
 import { GroupCommit } from './append/group-commit';
 import { Checkpoints } from './checkpoints/checkpoints';
 import { CheckpointSchedule } from './checkpoints/checkpoint-schedule';
 import { AppendEventsHandler } from './append-events/append-events.handler';
 import { ledgerConfigFromEnv, type LedgerConfig } from './ledger.config';
-import { GetProgressHandler } from './query-progress/query-progress.handler';
-import { GetRatiosHandler } from './query-ratios/query-ratios.handler';
-import { GetScorecardHandler } from './query-scorecard/query-scorecard.handler';
-import { GetTraceHandler } from './query-trace/query-trace.handler';
-import { GetWarningsHandler } from './query-warnings/query-warnings.handler';
-import { GetViewHandler } from './query-view/query-view.handler';
 import { RebuildProjectionsHandler } from './rebuild-projections/rebuild-projections.handler';
 import { CLOCK, DATABASE, LEDGER_CONFIG } from './tokens';
 import { VerifyLedgerHandler } from './verify-ledger/verify-ledger.handler';
 import { VerifyProjectionsHandler } from './verify-projections/verify-projections.handler';
 
-export const LEDGER_HANDLERS = [
-  AppendEventsHandler,
-  GetViewHandler,
-  GetTraceHandler,
-  GetProgressHandler,
-  GetRatiosHandler,
-  GetScorecardHandler,
-  GetWarningsHandler,
-  VerifyLedgerHandler,
-  VerifyProjectionsHandler,
-  RebuildProjectionsHandler,
-];
+export const LEDGER_HANDLERS = [AppendEventsHandler, VerifyLedgerHandler, VerifyProjectionsHandler, RebuildProjectionsHandler];
 
 /**
  * The ledger's core, shared by every app (CLI, HTTP API, Kafka consumer): the database (migrated
- * on start), the event store, the write side and the query handlers on @nestjs/cqrs's buses.
+ * on start), the event store, the write side and its handlers, and the reports' query handlers
+ * (@ledger/reporting, bound here to the database and the configured rules) on @nestjs/cqrs's buses.
  */
 @Module({})
 export class LedgerModule implements OnApplicationShutdown {
@@ -73,6 +58,9 @@ export class LedgerModule implements OnApplicationShutdown {
           inject: [Checkpoints],
         },
         ...LEDGER_HANDLERS,
+        { provide: REPORTS_DATABASE, useExisting: DATABASE },
+        { provide: REPORTS_RULES, useFactory: () => config.rules },
+        ...REPORTING_HANDLERS,
       ],
       exports: [DATABASE, LEDGER_CONFIG, CLOCK, PgEventStore, LedgerWriter, GroupCommit, Checkpoints, CheckpointSchedule, CqrsModule],
     };

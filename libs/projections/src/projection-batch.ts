@@ -170,40 +170,66 @@ export class ProjectionBatch {
     };
   }
 
+  /** The lines opened since the last flush, in one statement. */
+  private async writeOpenedLines(tx: Transaction): Promise<void> {
+    if (this.opened.length === 0) return;
+    await tx.query(
+      `INSERT INTO ledger_lines (line_id, department, fiscal_year, name, unit, project, function_code, economic_code,
+                                 funding_source, kind, tags, opened_position, opened_effective_date, opened_recorded_at)
+       SELECT x.line_id, x.department, x.fiscal_year, x.name, x.unit, x.project, x.function_code, x.economic_code,
+              x.funding_source, x.kind, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.opened_position,
+              x.opened_effective_date, x.opened_recorded_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(line_id text, department text, fiscal_year integer, name text, unit text,
+            project text, function_code text, economic_code text, funding_source text, kind text, tags jsonb,
+            opened_position bigint, opened_effective_date date, opened_recorded_at timestamptz)`,
+      [
+        JSON.stringify(
+          this.opened.map(({ event, place }) => ({
+            line_id: event.data.lineId,
+            department: event.data.department,
+            fiscal_year: event.data.fiscalYear,
+            name: event.data.name ?? null,
+            unit: event.data.unit ?? null,
+            project: event.data.project ?? null,
+            function_code: event.data.functionCode ?? null,
+            economic_code: event.data.economicCode ?? null,
+            funding_source: event.data.fundingSource ?? null,
+            kind: event.data.kind,
+            tags: event.data.tags,
+            opened_position: place.position.toString(),
+            opened_effective_date: event.effectiveDate,
+            opened_recorded_at: place.recordedAt,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /** The quarters closed since the last flush, in one statement. */
+  private async writePeriods(tx: Transaction): Promise<void> {
+    if (this.periods.length === 0) return;
+    await tx.query(
+      `INSERT INTO ledger_periods (department, fiscal_year, quarter, position, effective_date, recorded_at)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(department text, fiscal_year integer, quarter smallint,
+            position bigint, effective_date date, recorded_at timestamptz)`,
+      [
+        JSON.stringify(
+          this.periods.map((p) => ({
+            department: p.department,
+            fiscal_year: p.fiscalYear,
+            quarter: p.quarter,
+            position: p.position.toString(),
+            effective_date: p.effectiveDate,
+            recorded_at: p.recordedAt,
+          })),
+        ),
+      ],
+    );
+  }
+
   /** Writes everything collected since the last flush, in the caller's transaction. */
   async flush(tx: Transaction): Promise<void> {
-    if (this.opened.length > 0) {
-      await tx.query(
-        `INSERT INTO ledger_lines (line_id, department, fiscal_year, name, unit, project, function_code, economic_code,
-                                   funding_source, kind, tags, opened_position, opened_effective_date, opened_recorded_at)
-         SELECT x.line_id, x.department, x.fiscal_year, x.name, x.unit, x.project, x.function_code, x.economic_code,
-                x.funding_source, x.kind, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.opened_position,
-                x.opened_effective_date, x.opened_recorded_at
-         FROM jsonb_to_recordset($1::jsonb) AS x(line_id text, department text, fiscal_year integer, name text, unit text,
-              project text, function_code text, economic_code text, funding_source text, kind text, tags jsonb,
-              opened_position bigint, opened_effective_date date, opened_recorded_at timestamptz)`,
-        [
-          JSON.stringify(
-            this.opened.map(({ event, place }) => ({
-              line_id: event.data.lineId,
-              department: event.data.department,
-              fiscal_year: event.data.fiscalYear,
-              name: event.data.name ?? null,
-              unit: event.data.unit ?? null,
-              project: event.data.project ?? null,
-              function_code: event.data.functionCode ?? null,
-              economic_code: event.data.economicCode ?? null,
-              funding_source: event.data.fundingSource ?? null,
-              kind: event.data.kind,
-              tags: event.data.tags,
-              opened_position: place.position.toString(),
-              opened_effective_date: event.effectiveDate,
-              opened_recorded_at: place.recordedAt,
-            })),
-          ),
-        ],
-      );
-    }
+    await this.writeOpenedLines(tx);
     const totals = this.lineTotals();
     if (this.movements.length > 0) {
       const balances = asOfBalances(this.movements, this.state, await readHighWater(tx, this.movements));
@@ -227,25 +253,7 @@ export class ProjectionBatch {
         [JSON.stringify(reversals)],
       );
     }
-    if (this.periods.length > 0) {
-      await tx.query(
-        `INSERT INTO ledger_periods (department, fiscal_year, quarter, position, effective_date, recorded_at)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(department text, fiscal_year integer, quarter smallint,
-              position bigint, effective_date date, recorded_at timestamptz)`,
-        [
-          JSON.stringify(
-            this.periods.map((p) => ({
-              department: p.department,
-              fiscal_year: p.fiscalYear,
-              quarter: p.quarter,
-              position: p.position.toString(),
-              effective_date: p.effectiveDate,
-              recorded_at: p.recordedAt,
-            })),
-          ),
-        ],
-      );
-    }
+    await this.writePeriods(tx);
     this.opened.length = 0;
     this.touchedLines.clear();
     this.touchedPayments.clear();

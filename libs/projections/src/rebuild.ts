@@ -18,6 +18,43 @@ const PROJECTION_TABLES = [
 const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
 
 /**
+ * Every movement of every line from the log, with the line's running totals in log order (a
+ * window over its movements): what ProjectionBatch writes event by event, in one statement.
+ */
+const MOVEMENTS_FROM_LOG_SQL = `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
+                                       adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
+                                       running_initial_fen, running_adjustments_fen, running_transfers_in_fen, running_transfers_out_fen,
+                                       running_executed_fen)
+         SELECT x.*, sum(x.initial_fen) OVER w, sum(x.adjustments_fen) OVER w, sum(x.transfers_in_fen) OVER w,
+                sum(x.transfers_out_fen) OVER w, sum(x.executed_fen) OVER w
+         FROM (
+         SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
+                m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
+         FROM ledger_events e
+         CROSS JOIN LATERAL (
+           SELECT e.data->>'lineId' AS line_id, ${FEN("e.data->>'amount'")} AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
+                  0::bigint AS transfers_out_fen, 0::bigint AS routine_transfers_out_fen, 0::bigint AS executed_fen
+           WHERE e.type = 'InitialBudgetApproved'
+           UNION ALL
+           SELECT e.data->>'lineId', 0, ${FEN("e.data->>'amount'")}, 0, 0, 0, 0 WHERE e.type = 'BudgetAdjusted'
+           UNION ALL
+           SELECT e.data->>'fromLineId', 0, 0, 0, ${FEN("e.data->>'amount'")},
+                  CASE WHEN (e.data->>'routine')::boolean THEN ${FEN("e.data->>'amount'")} ELSE 0 END, 0
+           WHERE e.type = 'BudgetTransferred'
+           UNION ALL
+           SELECT e.data->>'toLineId', 0, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0 WHERE e.type = 'BudgetTransferred'
+           UNION ALL
+           SELECT e.data->>'lineId', 0, 0, 0, 0, 0, ${FEN("e.data->>'amount'")} WHERE e.type = 'PaymentRecorded'
+           UNION ALL
+           SELECT p.data->>'lineId', 0, 0, 0, 0, 0, -${FEN("e.data->>'amount'")}
+           FROM ledger_events p WHERE e.type = 'PaymentReversed' AND p.event_id = e.data->>'paymentEventId'
+         ) m
+         JOIN ledger_lines l ON l.line_id = m.line_id
+         WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
+         ) x
+         WINDOW w AS (PARTITION BY x.line_id ORDER BY x.position)`;
+
+/**
  * Rebuilds every projection from the log alone, set-based inside the database, in one
  * transaction: TRUNCATE holds the tables exclusively, so queries and appends wait for it and then
  * see the new figures; a rebuild that fails leaves the old ones as they were. Alerts
@@ -58,40 +95,7 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
     // A million rows go in faster into a bare table, with its indexes built once afterwards (in
     // bulk, sorted, in parallel workers) than with every index updated row by row.
     await withoutIndexes(tx, 'ledger_movements', async () => {
-      await tx.query(
-        `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
-                                       adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
-                                       running_initial_fen, running_adjustments_fen, running_transfers_in_fen, running_transfers_out_fen,
-                                       running_executed_fen)
-         SELECT x.*, sum(x.initial_fen) OVER w, sum(x.adjustments_fen) OVER w, sum(x.transfers_in_fen) OVER w,
-                sum(x.transfers_out_fen) OVER w, sum(x.executed_fen) OVER w
-         FROM (
-         SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
-                m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
-         FROM ledger_events e
-         CROSS JOIN LATERAL (
-           SELECT e.data->>'lineId' AS line_id, ${FEN("e.data->>'amount'")} AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
-                  0::bigint AS transfers_out_fen, 0::bigint AS routine_transfers_out_fen, 0::bigint AS executed_fen
-           WHERE e.type = 'InitialBudgetApproved'
-           UNION ALL
-           SELECT e.data->>'lineId', 0, ${FEN("e.data->>'amount'")}, 0, 0, 0, 0 WHERE e.type = 'BudgetAdjusted'
-           UNION ALL
-           SELECT e.data->>'fromLineId', 0, 0, 0, ${FEN("e.data->>'amount'")},
-                  CASE WHEN (e.data->>'routine')::boolean THEN ${FEN("e.data->>'amount'")} ELSE 0 END, 0
-           WHERE e.type = 'BudgetTransferred'
-           UNION ALL
-           SELECT e.data->>'toLineId', 0, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0 WHERE e.type = 'BudgetTransferred'
-           UNION ALL
-           SELECT e.data->>'lineId', 0, 0, 0, 0, 0, ${FEN("e.data->>'amount'")} WHERE e.type = 'PaymentRecorded'
-           UNION ALL
-           SELECT p.data->>'lineId', 0, 0, 0, 0, 0, -${FEN("e.data->>'amount'")}
-           FROM ledger_events p WHERE e.type = 'PaymentReversed' AND p.event_id = e.data->>'paymentEventId'
-         ) m
-         JOIN ledger_lines l ON l.line_id = m.line_id
-         WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
-         ) x
-         WINDOW w AS (PARTITION BY x.line_id ORDER BY x.position)`,
-      );
+      await tx.query(MOVEMENTS_FROM_LOG_SQL);
     });
     await rebuildStreamDays(tx);
     await tx.query(

@@ -1,5 +1,5 @@
 import type { Sql, SqlParam } from '@ledger/event-store';
-import type { Sums } from './figures';
+import { adjustedSql, type MovementColumns, type Sums } from './figures';
 
 /** No position cap: every position. */
 export const NO_POSITION_CAP = 9223372036854775807n;
@@ -135,22 +135,11 @@ export async function departmentAsOf(sql: Sql, cut: AsOfCut, tag?: string): Prom
   return sums;
 }
 
-/** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
-export async function departmentAsOfDates(
-  sql: Sql,
-  cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
-  tag?: string,
-): Promise<Map<string, DepartmentAsOf>> {
-  const rows = await sql.query<{
-    date: string;
-    initial: bigint;
-    adjustments: bigint;
-    transfers_out: bigint;
-    routine: bigint;
-    adjusted: bigint;
-    executed: bigint;
-  }>(
-    `WITH dates AS (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)),
+/**
+ * The department's figures at each date of $3 (a date[] as text): the lines' running totals up to
+ * the cut, plus the late movements kept apart, plus the routine transfers; $6 limits to a tag.
+ */
+const DEPARTMENT_AS_OF_DATES_SQL = `WITH dates AS (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)),
      cut AS (SELECT dates.date, c.sealed, c.known FROM dates CROSS JOIN LATERAL (${cutColumns('dates.date')}) c),
      tagged AS (SELECT l.line_id FROM ledger_lines l
                 WHERE l.department = $1 AND l.fiscal_year = $2::integer AND ($6::text IS NULL OR $6 = ANY (l.tags))),
@@ -184,10 +173,26 @@ export async function departmentAsOfDates(
             (COALESCE(r.adjustments, 0) + COALESCE(x.adjustments, 0))::bigint AS adjustments,
             (COALESCE(r.transfers_out, 0) + COALESCE(x.transfers_out, 0))::bigint AS transfers_out,
             COALESCE(t.routine, 0)::bigint AS routine,
-            (COALESCE(r.initial + r.adjustments + r.transfers_in - r.transfers_out, 0)
-             + COALESCE(x.initial + x.adjustments + x.transfers_in - x.transfers_out, 0))::bigint AS adjusted,
+            (COALESCE(${adjustedSql(sumColumns('r'))}, 0) + COALESCE(${adjustedSql(sumColumns('x'))}, 0))::bigint AS adjusted,
             (COALESCE(r.executed, 0) + COALESCE(x.executed, 0))::bigint AS executed
-     FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`,
+     FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`;
+
+/** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
+export async function departmentAsOfDates(
+  sql: Sql,
+  cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
+  tag?: string,
+): Promise<Map<string, DepartmentAsOf>> {
+  const rows = await sql.query<{
+    date: string;
+    initial: bigint;
+    adjustments: bigint;
+    transfers_out: bigint;
+    routine: bigint;
+    adjusted: bigint;
+    executed: bigint;
+  }>(
+    DEPARTMENT_AS_OF_DATES_SQL,
     [
       cut.department,
       String(cut.fiscalYear),
@@ -211,4 +216,14 @@ export async function departmentAsOfDates(
       },
     ]),
   );
+}
+
+/** The summed movement columns (initial, adjustments, transfers_in, transfers_out) of a CTE under an alias. */
+function sumColumns(alias: string): MovementColumns {
+  return {
+    initial: `${alias}.initial`,
+    adjustments: `${alias}.adjustments`,
+    transfersIn: `${alias}.transfers_in`,
+    transfersOut: `${alias}.transfers_out`,
+  };
 }

@@ -1,4 +1,4 @@
-import { formatYuan, ratio } from '@ledger/domain';
+import { adjustedFen, formatYuan, ratio } from '@ledger/domain';
 
 /** The summed movements of a set of lines, in 分. */
 export interface Sums {
@@ -33,9 +33,32 @@ export function addSums(into: Sums, from: Sums): void {
   into.executedFen += from.executedFen;
 }
 
-/** 调整预算数 = 年初 + 调整 + 调剂转入 − 调剂转出. */
+/** 调整预算数 = 年初 + 调整 + 调剂转入 − 调剂转出 (the domain's adjustedFen). */
 export function adjustedOf(s: Sums): bigint {
-  return s.initialFen + s.adjustmentsFen + s.transfersInFen - s.transfersOutFen;
+  return adjustedFen(s);
+}
+
+/** The SQL expressions of a row's (or a sum's) budget movements. */
+export interface MovementColumns {
+  readonly initial: string;
+  readonly adjustments: string;
+  readonly transfersIn: string;
+  readonly transfersOut: string;
+}
+
+/** 调整预算数 in SQL: the domain's adjustedFen, term by term, over the given columns. */
+export function adjustedSql(c: MovementColumns): string {
+  return `${c.initial} + ${c.adjustments} + ${c.transfersIn} - ${c.transfersOut}`;
+}
+
+/** The movement columns of LINES_AS_OF_SQL's rows under an alias (as-of.ts). */
+export function linesAsOfColumns(alias: string): MovementColumns {
+  return {
+    initial: `${alias}."initialFen"`,
+    adjustments: `${alias}."adjustmentsFen"`,
+    transfersIn: `${alias}."transfersInFen"`,
+    transfersOut: `${alias}."transfersOutFen"`,
+  };
 }
 
 export function figuresOf(s: Sums): Figures {

@@ -14,3 +14,5 @@ export * from './as-of';
 export * from './export';
 export * from './finder';
 export * from './names';
+export * from './reporting.tokens';
+export * from './reporting.handlers';

@@ -3,26 +3,24 @@ import { ApiKeyStore, AuthError, type ApiKeyInfo } from '@ledger/auth';
 import type { Database } from '@ledger/event-store';
 import { DATABASE } from '@ledger/ledger';
 import type { CliArgs } from '../args';
+import { CliFailure } from '../cli-failure';
 import { renderTable } from '../table';
+import { withLedger } from '../with-ledger';
 
-/** What the switchboard lends: its way of opening the ledger, and of making a CLI failure with a code. */
-export interface KeysCommandContext {
-  readonly withLedger: <T>(fn: (app: INestApplicationContext) => Promise<T>) => Promise<T>;
-  readonly fail: (code: string, message: string) => Error;
-}
+const fail = (code: string, message: string) => new CliFailure({ code, message });
 
 /**
  * `ledger keys create --role R [--department D]… [--name text]`, `keys list`, `keys revoke <keyId>`:
  * API keys for `ledger serve` (DESIGN.md §8). The CLI is the operator's own tool and needs no key.
  */
-export async function keysCommand(args: CliArgs, { withLedger, fail }: KeysCommandContext): Promise<void> {
+export async function keysCommand(args: CliArgs): Promise<void> {
   const [action, keyId] = args.positionals;
   const out = (json: unknown, text: string) => process.stdout.write(args.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   switch (action) {
     case 'create': {
       if (args.role === undefined) throw fail('USAGE', 'keys create needs --role writer|analyst|auditor|admin');
       const role = args.role;
-      const created = await withLedger(async (app) => {
+      const created = await withLedger(args, async (app) => {
         try {
           return await store(app).create({ role, departments: args.departments, name: args.name });
         } catch (error) {
@@ -39,7 +37,7 @@ export async function keysCommand(args: CliArgs, { withLedger, fail }: KeysComma
       return;
     }
     case 'list': {
-      const keys = await withLedger((app) => store(app).list());
+      const keys = await withLedger(args, (app) => store(app).list());
       out(
         { keys },
         keys.length === 0 ? 'no API keys' : renderTable(['keyId', 'role', 'departments', 'name', 'created', 'revoked'], keys.map(row)),
@@ -48,7 +46,7 @@ export async function keysCommand(args: CliArgs, { withLedger, fail }: KeysComma
     }
     case 'revoke': {
       if (keyId === undefined) throw fail('USAGE', 'keys revoke needs a keyId (see keys list)');
-      const result = await withLedger(async (app) => {
+      const result = await withLedger(args, async (app) => {
         const keys = store(app);
         if (!(await keys.exists(keyId))) throw fail('NOT_FOUND', `no API key '${keyId}'`);
         return { keyId, revoked: await keys.revoke(keyId) };

@@ -1,4 +1,4 @@
-import { DEFAULT_SCORING_CONFIG } from '../calculations';
+import { DEFAULT_SCORING_CONFIG } from '../scoring-config';
 import type { LedgerEvent } from '../events';
 import { emptyState, evolve, type LedgerState } from '../ledger.decider';
 import { parseEvent } from '../parse-event';

@@ -1,4 +1,4 @@
-import type { ScoringConfig } from '../calculations';
+import type { ScoringConfig } from '../scoring-config';
 import type { LedgerError } from '../errors';
 import { LedgerError as Refusal } from '../errors';
 import { streamIdOf, type LedgerEvent } from '../events';

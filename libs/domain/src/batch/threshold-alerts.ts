@@ -1,5 +1,6 @@
 import { THRESHOLD_CROSSED, crossed, thresholdCrossedEventId, type ThresholdCrossedData } from '../alerts';
-import { adjustmentTransferCheck, type RatioFigures, type ScoringConfig } from '../calculations';
+import { adjustmentTransferCheck, type RatioFigures } from '../calculations';
+import type { ScoringConfig } from '../scoring-config';
 import type { LedgerEvent } from '../events';
 import type { JsonObject } from '../json';
 import { formatYuan, type Fen } from '../money';

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery } from '@ledger/ledger';
+import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery } from '@ledger/reporting';
 import { ApiExport, Exportable } from '../export/export.decorators';
 import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult, WarningsResult } from '@ledger/reporting';
 import { Allow } from '../auth/access.decorator';

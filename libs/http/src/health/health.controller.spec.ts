@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { PostgresDatabase } from '@ledger/event-store';
-import { KafkaHealth, silentLogger } from '@ledger/ingestion';
+import { KafkaHealth } from '@ledger/kafka';
+import { silentLogger } from '@ledger/observability';
 import { HealthController } from './health.controller';
 
 describe('GET /ready', () => {

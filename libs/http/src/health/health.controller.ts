@@ -1,7 +1,8 @@
 import { Controller, Get, HttpException, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Database } from '@ledger/event-store';
-import { createLogger, KafkaHealth, lagVerdict, type LagVerdict } from '@ledger/ingestion';
+import { KafkaHealth, lagVerdict, type LagVerdict } from '@ledger/kafka';
+import { createLogger } from '@ledger/observability';
 import { DATABASE } from '@ledger/ledger';
 import { Public } from '../auth/access.decorator';
 import { ApiContract } from '../contract/openapi';

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { createLogger, defaultRegistry, ingestionMetrics, KafkaHealth } from '@ledger/ingestion';
+import { KafkaHealth } from '@ledger/kafka';
+import { createLogger, defaultRegistry, ingestionMetrics } from '@ledger/observability';
 import { Allow } from '../auth/access.decorator';
 import { ApiContract } from '../contract/openapi';
 

@@ -1,6 +1,7 @@
-import type { DepartmentYearTotals, LedgerError, LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
+import type { AppendItemResult, DepartmentYearTotals, LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
 import {
   decideBatch,
+  MAX_BATCH_EVENTS,
   DEFAULT_SCORING_CONFIG,
   linesReferenced,
   movesCountedAmounts,
@@ -36,10 +37,8 @@ export const SYSTEM_CLOCK: Clock = () => new Date();
 /** More lanes than cores only adds lock and connection overhead. */
 const MAX_LANES = 8;
 
-export type AppendItemResult =
-  | { readonly status: 'appended'; readonly eventId: string; readonly position: bigint; readonly warnings: readonly LedgerError[] }
-  | { readonly status: 'duplicate'; readonly eventId: string; readonly position: bigint }
-  | { readonly status: 'rejected'; readonly eventId: string; readonly error: LedgerError };
+// The answer per event and the batch limit are the domain's: every way in settles by them.
+export { MAX_BATCH_EVENTS, type AppendItemResult } from '@ledger/domain';
 
 /** Who posts a batch, and whether to store it at all (see LedgerWriter.append). */
 export interface AppendOptions {
@@ -56,8 +55,6 @@ export interface PreparedBatch {
   readonly hashed: HashedEvents;
 }
 
-/** Largest batch one transaction takes; callers chunk larger inputs. */
-export const MAX_BATCH_EVENTS = 10_000;
 // Two transactions can race on routing (a line opened meanwhile) or on an eventId (unique
 // violation): the batch is retried from scratch, a bounded number of times.
 const MAX_ATTEMPTS = 4;
@@ -130,6 +127,54 @@ export class LedgerWriter {
   }
 
   /**
+   * What a batch must read under its locks. The lines this writer holds as of their stream's
+   * version (`kept`) are checked against the heads under the locks instead of read; the others are
+   * read with the locks, in one round trip with the stored copies of the eventIds and the payments
+   * and closed quarters referenced.
+   */
+  private planReads(events: readonly LedgerEvent[], streams: ReadonlySet<string>) {
+    const kept: { lineId: string; streamId: string }[] = [];
+    const toRead: string[] = [];
+    for (const lineId of new Set(events.flatMap(linesReferenced))) {
+      const streamId = this.lineRoutes.get(lineId);
+      if (streamId !== undefined && streams.has(streamId) && this.lineCache.kept(streamId)?.has(lineId) === true)
+        kept.push({ lineId, streamId });
+      else toRead.push(lineId);
+    }
+    const departments = [
+      ...[...streams].map(departmentOfStream),
+      ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
+    ];
+    const keys: StateKeys = { lineIds: toRead, paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []), departments };
+    // The alerts' "before": only a batch that moves a counted amount needs it.
+    const totalsOf = events.some(movesCountedAmounts) ? [...streams].map(streamKey) : [];
+    return { kept, departments, keys, totalsOf };
+  }
+
+  /** Puts the kept lines still current at the locked heads into the state; reads the stale ones after all. */
+  private async adoptKeptLines(
+    session: AppendSession,
+    state: LedgerState,
+    kept: readonly { lineId: string; streamId: string }[],
+    departments: readonly string[],
+  ): Promise<void> {
+    const current = new Map<string, ReadonlyMap<string, LineState> | undefined>();
+    const stale: string[] = [];
+    for (const { lineId, streamId } of kept) {
+      if (state.lines.has(lineId)) continue; // read anyway, as the line of a reversed payment
+      if (!current.has(streamId)) current.set(streamId, this.lineCache.current(streamId, session.head(streamId)));
+      const line = current.get(streamId)?.get(lineId);
+      if (line === undefined) stale.push(lineId);
+      else state.lines.set(lineId, line);
+    }
+    if (stale.length > 0) {
+      // Another writer stored in these streams since: their lines are read after all.
+      const fresh = await loadState(session.tx, { lineIds: stale, paymentIds: [], departments });
+      for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
+    }
+  }
+
+  /**
    * Stores events (of one lane) in one transaction holding their streams; retried on a race, with
    * the streams looked up again (`routed`: the streams of the events, as looked up before).
    */
@@ -147,44 +192,14 @@ export class LedgerWriter {
       try {
         const looked = attempt === 1 ? routed : await this.streamsOf(events);
         const streams = new Set(looked.filter((s): s is string => s !== undefined));
-        // The lines this writer holds as of their stream's version are checked against the heads
-        // under the locks instead of read; the others are read with the locks, in one round trip
-        // with the stored copies of the eventIds and the payments and closed quarters referenced.
-        const kept: { lineId: string; streamId: string }[] = [];
-        const toRead: string[] = [];
-        for (const lineId of new Set(events.flatMap(linesReferenced))) {
-          const streamId = this.lineRoutes.get(lineId);
-          if (streamId !== undefined && streams.has(streamId) && this.lineCache.kept(streamId)?.has(lineId) === true)
-            kept.push({ lineId, streamId });
-          else toRead.push(lineId);
-        }
-        const departments = [
-          ...[...streams].map(departmentOfStream),
-          ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
-        ];
-        const keys: StateKeys = { lineIds: toRead, paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []), departments };
-        // The alerts' "before": only a batch that moves a counted amount needs it.
-        const totalsOf = events.some(movesCountedAmounts) ? [...streams].map(streamKey) : [];
+        const { kept, departments, keys, totalsOf } = this.planReads(events, streams);
         let outcome: { results: AppendItemResult[]; lines: Map<string, LineState>; versions: Map<string, readonly [bigint, bigint]> };
         try {
           outcome = await this.store.withStreams(
             [...streams],
             async (session, [state, totals]) => {
               const locked = [...streams].map((streamId) => [streamId, session.head(streamId)] as const);
-              const current = new Map<string, ReadonlyMap<string, LineState> | undefined>();
-              const stale: string[] = [];
-              for (const { lineId, streamId } of kept) {
-                if (state.lines.has(lineId)) continue; // read anyway, as the line of a reversed payment
-                if (!current.has(streamId)) current.set(streamId, this.lineCache.current(streamId, session.head(streamId)));
-                const line = current.get(streamId)?.get(lineId);
-                if (line === undefined) stale.push(lineId);
-                else state.lines.set(lineId, line);
-              }
-              if (stale.length > 0) {
-                // Another writer stored in these streams since: their lines are read after all.
-                const fresh = await loadState(session.tx, { lineIds: stale, paymentIds: [], departments });
-                for (const line of fresh.lines.values()) state.lines.set(line.lineId, line);
-              }
+              await this.adoptKeptLines(session, state, kept, departments);
               const results = await this.appendLocked(session, streams, events, newEvents, state, totals);
               if (dryRun) throw new DryRunDone(results);
               const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));

@@ -1,3 +1,5 @@
+import { QUARTERS, quarterEndDate } from '@ledger/domain';
+
 /**
  * A department-year built from seed 002 (中国国际贸易促进委员会深圳市委员会, 2021 部门整体绩效评价报告):
  * the events behind every figure it publishes. Its 部门整体支出绩效目标完成情况自评表 gives the
@@ -222,15 +224,11 @@ function event(eventId: string, type: string, effectiveDate: string, data: Raw, 
   return { eventId, type, effectiveDate, ...extra, data, metadata: { source: 'demo-seed-002', ...(documentNo ? { documentNo } : {}) } };
 }
 
-/**
- * The demo's events in the order they reach the ledger, cut into the phases between quarter
- * closes (each phase ends with its PeriodClosed; the last phase closes Q4).
- */
-export function seed002Phases(): Raw[][] {
-  const phases: Raw[][] = [[], [], [], []];
-  const first = phases[0] as Raw[];
+/** Each line opened with its classifications, and its initial budget approved, on the year's first day. */
+function openingEvents(): Raw[] {
+  const events: Raw[] = [];
   for (const line of LINES) {
-    first.push(
+    events.push(
       event(
         `${line.id}-OPEN`,
         'BudgetLineOpened',
@@ -252,20 +250,16 @@ export function seed002Phases(): Raw[][] {
       ),
     );
     if (line.initial !== '0.00')
-      first.push(
+      events.push(
         event(`${line.id}-INIT`, 'InitialBudgetApproved', '2021-01-01', { lineId: line.id, amount: line.initial }, '深财预〔2021〕1号'),
       );
   }
+  return events;
+}
+
+/** Each line's quarterly payments, in three monthly instalments (or one lump sum), the late one held back. */
+function paymentEvents(): [string, Raw][] {
   const dated: [string, Raw][] = [];
-  ADJUSTMENTS.forEach(([date, lineId, amount, doc], i) =>
-    dated.push([date, event(`MY2021-ADJ-${i + 1}`, 'BudgetAdjusted', date, { lineId, amount }, doc)]),
-  );
-  TRANSFERS.forEach(([date, fromLineId, toLineId, amount, routine], i) =>
-    dated.push([
-      date,
-      event(`MY2021-TRF-${i + 1}`, 'BudgetTransferred', date, { fromLineId, toLineId, amount, routine }, `贸促委调剂〔2021〕${i + 1}号`),
-    ]),
-  );
   for (const line of LINES) {
     line.quarters.forEach((quarterTotal, q) => {
       const total = line.id === LATE_PAYMENT.lineId && q === 0 ? minus(quarterTotal, LATE_PAYMENT.amount) : quarterTotal;
@@ -286,6 +280,22 @@ export function seed002Phases(): Raw[][] {
       });
     });
   }
+  return dated;
+}
+
+/** Adjustments, transfers, payments and a reversed duplicate payment, each with its date, in a stable order. */
+function datedEvents(): [string, Raw][] {
+  const dated: [string, Raw][] = [];
+  ADJUSTMENTS.forEach(([date, lineId, amount, doc], i) =>
+    dated.push([date, event(`MY2021-ADJ-${i + 1}`, 'BudgetAdjusted', date, { lineId, amount }, doc)]),
+  );
+  TRANSFERS.forEach(([date, fromLineId, toLineId, amount, routine], i) =>
+    dated.push([
+      date,
+      event(`MY2021-TRF-${i + 1}`, 'BudgetTransferred', date, { fromLineId, toLineId, amount, routine }, `贸促委调剂〔2021〕${i + 1}号`),
+    ]),
+  );
+  dated.push(...paymentEvents());
   // A payment and its full reversal inside Q2: nets to nothing, shows a reversal in the trace.
   dated.push([
     '2021-05-08',
@@ -307,12 +317,20 @@ export function seed002Phases(): Raw[][] {
       '国库退回〔2021〕3号',
     ),
   ]);
-
   // Stable order: by date, then adjustments and transfers before payments of the same day.
   const rank = (e: Raw) => (e.type === 'BudgetAdjusted' || e.type === 'BudgetTransferred' ? 0 : 1);
   dated.sort(([a, x], [b, y]) => (a === b ? rank(x) - rank(y) : a < b ? -1 : 1));
-  const ends = ['2021-03-31', '2021-06-30', '2021-09-30', '2021-12-31'];
-  for (const [date, e] of dated) {
+  return dated;
+}
+
+/**
+ * The demo's events in the order they reach the ledger, cut into the phases between quarter
+ * closes (each phase ends with its PeriodClosed; the last phase closes Q4).
+ */
+export function seed002Phases(): Raw[][] {
+  const phases: Raw[][] = [openingEvents(), [], [], []];
+  const ends = QUARTERS.map((quarter) => quarterEndDate(DEMO_YEAR, quarter));
+  for (const [date, e] of datedEvents()) {
     const q = ends.findIndex((end) => date <= end);
     (phases[q] as Raw[]).push(e);
   }

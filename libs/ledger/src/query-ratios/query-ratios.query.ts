@@ -1,9 +1,0 @@
-import { Query } from '@nestjs/cqrs';
-import type { RatiosQuery, RatiosResult } from '@ledger/reporting';
-
-/** Adjustment and transfer ratios of a department-year with the threshold checks. */
-export class GetRatiosQuery extends Query<RatiosResult> {
-  constructor(readonly params: RatiosQuery) {
-    super();
-  }
-}

@@ -1,0 +1,3 @@
+export * from './ratios';
+export * from './query-ratios.query';
+export * from './query-ratios.handler';

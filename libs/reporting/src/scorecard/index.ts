@@ -1,0 +1,3 @@
+export * from './scorecard';
+export * from './query-scorecard.query';
+export * from './query-scorecard.handler';

@@ -1,0 +1,3 @@
+export * from './warnings';
+export * from './query-warnings.query';
+export * from './query-warnings.handler';
