@@ -16,6 +16,25 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
+      // What review caught (issue 15): a body on its own line without braces, and loose equality
+      // (`x != null`, which means "neither null nor undefined", stays allowed).
+      curly: ['error', 'multi-line'],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    // Production code: a file a newcomer can read (issue 15), async only where something is awaited,
+    // and never the test helpers (dependency-cruiser checks the rest of the module graph).
+    files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.int-spec.ts', '**/testing/**'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 70, skipBlankLines: true, skipComments: true }],
+      '@typescript-eslint/require-await': 'error',
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@ledger/*/testing/*', '**/testing/*'], message: 'test helpers stay out of production code' }] },
+      ],
     },
   },
   {
