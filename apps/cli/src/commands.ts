@@ -36,6 +36,7 @@ import type {
   ViewResult,
   WarningsResult,
 } from '@ledger/reporting';
+import { withNextPages } from '@ledger/reporting';
 import { parseEvent } from '@ledger/domain';
 import type { VerifyReport } from '@ledger/event-store';
 import { authConfigFromEnv, cliIdentity } from '@ledger/auth';
@@ -207,13 +208,18 @@ async function view(args: CliArgs): Promise<void> {
 async function trace(args: CliArgs): Promise<void> {
   if (args.line === undefined) throw usage('trace needs --line');
   const unit = unitOf(args);
-  const result: TraceResult = await withLedger((app) =>
-    app
-      .get(QueryBus)
-      .execute(
-        new GetTraceQuery({ lineId: args.line as string, asOf: args.asOf, knownAt: args.knownAt, limit: args.limit, after: args.after }),
-      ),
-  );
+  // Within the ledger's lifetime: --format csv|xlsx reads the pages after the first as it writes them.
+  await withLedger(async (app) => {
+    const page = (p: { asOf?: string; knownAt?: string; after?: string }): Promise<TraceResult> =>
+      app
+        .get(QueryBus)
+        .execute(new GetTraceQuery({ lineId: args.line as string, asOf: p.asOf, knownAt: p.knownAt, limit: args.limit, after: p.after }));
+    const result = withNextPages(await page(args), page);
+    await printTrace(args, unit, result);
+  });
+}
+
+async function printTrace(args: CliArgs, unit: 'yuan' | 'wan', result: TraceResult): Promise<void> {
   await printReport(args, 'trace', result, () => {
     const rows = result.entries.map((e) => {
       const doc = e.metadata !== null && typeof e.metadata.documentNo === 'string' ? e.metadata.documentNo : '';
