@@ -51,6 +51,7 @@ function layoutOf<R>(columns: Column<R>[]): { template: string; minWidth: string
 export function DataTable<R>(props: DataTableProps<R>) {
   const { t } = useSettings();
   const { template, minWidth } = layoutOf(props.columns);
+  const scrolls = props.rows.length * ROW_HEIGHT_PX > (props.maxBodyHeightPx ?? DEFAULT_MAX_BODY_HEIGHT_PX);
   return (
     <div className="table" data-testid={props.testId}>
       {(props.caption !== undefined || props.download !== undefined) && (
@@ -60,7 +61,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
         </div>
       )}
       <div className="grid-scroll">
-        <div className="grid-inner" style={{ minWidth }}>
+        <div className={scrolls ? 'grid-inner scrolls' : 'grid-inner'} style={{ minWidth }}>
           <div className="grid-row grid-head" style={{ gridTemplateColumns: template }} role="row">
             {props.columns.map((c) => (
               <div key={c.key} className={c.numeric ? 'cell num' : 'cell'} role="columnheader" data-col={c.key}>

@@ -1,8 +1,12 @@
+import { lazy, Suspense } from 'react';
 import type { ProgressResult, Quarter } from '../../api';
 import { DataTable, type Column } from '../../components/DataTable';
-import { ProgressChart } from '../../components/ProgressChart';
 import { money, pct, type Unit } from '../../format';
 import { useSettings, type Labels } from '../../i18n';
+
+// ECharts is half the console's code: fetched once there are quarters to plot, so that it delays
+// neither the page's first requests nor its first figures.
+const ProgressChart = lazy(() => import('../../components/ProgressChart').then((m) => ({ default: m.ProgressChart })));
 
 const restated = (q: Quarter): boolean => q.closed && q.difference !== undefined && q.difference.executed !== '0.00';
 
@@ -72,7 +76,11 @@ export function ProgressSection(props: { progress: ProgressResult | undefined; p
           download={{ path: props.path }}
           footer={[t.average, '', '', '', '', '', pct(p?.averageRate), p?.averageScore ?? '-', '', '', '']}
         />
-        {p && <ProgressChart quarters={p.quarters} />}
+        {p && (
+          <Suspense fallback={<div className="chart" />}>
+            <ProgressChart quarters={p.quarters} />
+          </Suspense>
+        )}
       </div>
     </section>
   );
