@@ -74,31 +74,28 @@ async function main(): Promise<void> {
     const browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })).newPage();
     const url = `${base}/console/departments/${encodeURIComponent(DEPARTMENT)}/years/2021`;
-    const runs: Record<'firstScreen' | 'firstScreenCpu' | 'allFigures' | 'warnings' | 'byLine' | 'serverCpu', number[]> = {
+    const runs: Record<'firstScreen' | 'allFigures' | 'warnings' | 'byLine' | 'serverCpu', number[]> = {
       firstScreen: [],
-      firstScreenCpu: [],
       allFigures: [],
       warnings: [],
       byLine: [],
       serverCpu: [],
     };
+    await page.addInitScript(MARK_SHOWN);
     for (let run = 0; run < RUNS; run++) {
       const cpu = process.cpuUsage();
-      const started = Date.now();
       await page.goto(url);
-      await page.getByTestId('kpi-rate').getByText('%').waitFor({ timeout: 300_000 });
-      await page.getByTestId('progress-table').locator('[data-row="Q4"]').waitFor({ timeout: 300_000 });
-      await page.getByTestId('adjustment-ratio').waitFor({ timeout: 300_000 });
-      runs.firstScreen.push(Date.now() - started);
-      const firstScreenCpu = process.cpuUsage(cpu);
-      runs.firstScreenCpu.push(Math.round((firstScreenCpu.user + firstScreenCpu.system) / 1000));
-      await page.getByTestId('view-table').locator('[data-row="201"]').waitFor({ timeout: 300_000 });
-      await page.getByTestId('projects-table').waitFor({ timeout: 300_000 });
-      runs.allFigures.push(Date.now() - started);
+      // Waited for here, timed in the page: this process also serves the API, and its event loop
+      // is held while the store answers, so a clock read here would count the page's later requests.
       await page.getByTestId('warnings-table').locator('[data-row]').first().waitFor({ timeout: 300_000 });
-      runs.warnings.push(Date.now() - started);
+      await page.getByTestId('projects-table').waitFor({ timeout: 300_000 });
+      await page.getByTestId('view-table').locator('[data-row="201"]').waitFor({ timeout: 300_000 });
       const { user, system } = process.cpuUsage(cpu);
       runs.serverCpu.push(Math.round((user + system) / 1000));
+      const marks = await page.evaluate<Record<string, number>>('window.__shown');
+      runs.firstScreen.push(Math.max(marks.kpis ?? NaN, marks.quarters ?? NaN, marks.ratios ?? NaN));
+      runs.allFigures.push(Math.max(runs.firstScreen.at(-1) ?? NaN, marks.view ?? NaN, marks.scorecard ?? NaN));
+      runs.warnings.push(marks.warnings ?? NaN);
       if (run === 0) await printRequests(page);
       const byLineStarted = Date.now();
       await page.getByTestId('level-0').selectOption('line');
@@ -111,8 +108,7 @@ async function main(): Promise<void> {
     process.stdout.write(`department-year page, first screen (headline figures, quarters, ratios): ${runs.firstScreen.join(', ')} ms\n`);
     process.stdout.write(`department-year page, every figure (also the view table and the scorecard): ${runs.allFigures.join(', ')} ms\n`);
     process.stdout.write(`department-year page, warnings of every line shown: ${runs.warnings.join(', ')} ms\n`);
-    process.stdout.write(`server CPU (this process: API and store) until the first screen: ${runs.firstScreenCpu.join(', ')} ms\n`);
-    process.stdout.write(`server CPU until the warnings are shown: ${runs.serverCpu.join(', ')} ms\n`);
+    process.stdout.write(`server CPU per page load (this process: API and store): ${runs.serverCpu.join(', ')} ms\n`);
     process.stdout.write(`view grouped by line (${LINES} rows): ${runs.byLine.join(', ')} ms\n`);
     process.stdout.write(
       `machine load average (1, 5, 15 min): ${os
@@ -125,6 +121,26 @@ async function main(): Promise<void> {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs in the page before its own scripts: notes when each part first shows its figures, in ms
+ * from the navigation, in window.__shown.
+ */
+const MARK_SHOWN = `(() => {
+  const parts = {
+    kpis: () => document.querySelector('[data-testid="kpi-rate"]')?.textContent?.includes('%'),
+    quarters: () => document.querySelector('[data-testid="progress-table"] [data-row="Q4"]') !== null,
+    ratios: () => document.querySelector('[data-testid="adjustment-ratio"]') !== null,
+    view: () => document.querySelector('[data-testid="view-table"] [data-row="201"]') !== null,
+    scorecard: () => document.querySelector('[data-testid="projects-table"]') !== null,
+    warnings: () => document.querySelector('[data-testid="warnings-table"] [data-row]') !== null,
+  };
+  const shown = (window.__shown = {});
+  const look = () => {
+    for (const [name, test] of Object.entries(parts)) if (shown[name] === undefined && test()) shown[name] = Math.round(performance.now());
+  };
+  new MutationObserver(look).observe(document, { childList: true, subtree: true, characterData: true });
+})();`;
 
 async function seed(base: string): Promise<void> {
   const started = Date.now();
