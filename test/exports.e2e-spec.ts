@@ -1,10 +1,12 @@
-import type { INestApplication } from '@nestjs/common';
-import { DEMO_DEPARTMENT, DEMO_YEAR, seed002Phases } from '@ledger/ledger';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEMO_DEPARTMENT, DEMO_YEAR } from '@ledger/ledger';
 import { flatten, kindOf, headerOf, type FlatRow } from '@ledger/reporting';
-import { createApi } from '@ledger/http';
-import { authConfigFromEnv } from '@ledger/auth';
-import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
-import { asJsonFigure, cellText, csvRecords, readXlsx } from './support/spreadsheets';
+import { testEngines } from './support/engine-config';
+import { seed002Api, type Seed002Api } from './support/seeded-api';
+import { spawnLedger } from './support/spawn-ledger';
+import { asJsonFigure, cellText, csvRecords, readXlsx, type SheetCells } from './support/spreadsheets';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -13,32 +15,19 @@ jest.setTimeout(300_000);
 
 for (const engine of testEngines()) {
   describe(`CSV and XLSX exports of seed 002 [${engine}]`, () => {
-    let storage: E2eStorage;
-    let app: INestApplication;
+    let api: Seed002Api;
     let base: string;
     const dept = encodeURIComponent(DEMO_DEPARTMENT);
     // One knownAt for JSON and exports alike, so that both read the same figures.
     let knownAt: string;
 
     beforeAll(async () => {
-      storage = await e2eStorage(engine);
-      app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
-      await app.listen(0, '127.0.0.1');
-      base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-      for (const phase of seed002Phases()) {
-        const res = await fetch(`${base}/v1/events`, {
-          method: 'POST',
-          body: JSON.stringify(phase),
-          headers: { 'content-type': 'application/json' },
-        });
-        const summary = (await res.json()) as { rejected: unknown[] };
-        expect(summary.rejected).toEqual([]);
-      }
+      api = await seed002Api(engine);
+      base = api.base;
       knownAt = new Date().toISOString();
     });
     afterAll(async () => {
-      await app.close();
-      await storage.cleanup();
+      await api?.cleanup();
     });
 
     const reports = () => [
@@ -90,20 +79,7 @@ for (const engine of testEngines()) {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=/);
-      const bytes = Buffer.from(await res.arrayBuffer());
-      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      const { header, records } = csvRecords(bytes.toString('utf8').slice(1));
-      const expected = expectedRows(report, json).flat();
-      expect(records).toHaveLength(expected.length);
-      let figures = 0;
-      expected.forEach((row, r) => {
-        for (const [field, value] of Object.entries(row)) {
-          expect(header).toContain(field);
-          expect(records[r]?.[field]).toBe(value === null ? '' : String(value));
-          if (kindOf(field) === 'amount' || kindOf(field) === 'ratio') figures++;
-        }
-      });
-      expect(figures).toBeGreaterThan(0);
+      expect(expectCsvHolds(Buffer.from(await res.arrayBuffer()), expectedRows(report, json).flat())).toBeGreaterThan(0);
     });
 
     it.each([0, 1, 2, 3, 4, 5])(
@@ -117,32 +93,38 @@ for (const engine of testEngines()) {
         const sheets = await readXlsx(await res.arrayBuffer());
         const expected = expectedRows(report, json);
         expect(sheets).toHaveLength(expected.length);
-        sheets.forEach((sheet, s) => {
-          const rows = expected[s] as FlatRow[];
-          expect(sheet.rows).toHaveLength(rows.length);
-          rows.forEach((row, r) => {
-            for (const [field, value] of Object.entries(row)) {
-              const col = sheet.header.indexOf(headerOf(field));
-              expect(col).toBeGreaterThanOrEqual(0);
-              const cell = sheet.rows[r]?.[col];
-              const kind = kindOf(field);
-              if (value === null) expect(cell?.value ?? null).toBeNull();
-              else if (kind === 'amount') {
-                expect(typeof cell?.value).toBe('number');
-                expect(cell?.numFmt).toBe('#,##0.00');
-                expect(asJsonFigure(cell?.value ?? null, kind, String(value))).toBe(value);
-              } else if (kind === 'ratio') {
-                expect(cell?.numFmt).toBe('0.00%');
-                expect(asJsonFigure(cell?.value ?? null, kind, String(value))).toBe(value);
-              } else if (kind === 'score') expect(asJsonFigure(cell?.value ?? null, kind, String(value))).toBe(value);
-              else if (typeof value === 'boolean') expect(cell?.value).toBe(value ? '是' : '否');
-              else expect(cellText(cell?.value ?? null)).toBe(String(value));
-            }
-          });
-        });
+        sheets.forEach((sheet, s) => expectSheetHolds(sheet, expected[s] as FlatRow[]));
         expect(sheets[0]?.header.some((h) => /[\u4e00-\u9fff]/.test(h))).toBe(true);
       },
     );
+
+    /** Every entry of the line, page after page of `limit`, as JSON. */
+    async function allTraceEntries(lineId: string, limit: number): Promise<{ pages: number; entries: FlatRow[] }> {
+      const entries: FlatRow[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page: any = await (
+          await fetch(`${base}/v1/lines/${lineId}/trace?knownAt=${knownAt}&limit=${limit}${after ? `&after=${after}` : ''}`)
+        ).json();
+        entries.push(...page.entries.map((e: unknown) => flatten(e)));
+        after = page.nextAfter;
+        pages++;
+      } while (after !== null);
+      return { pages, entries };
+    }
+
+    it('a trace export holds every entry of the line, read page by page, each figure equal to the JSON pages', async () => {
+      const url = `/v1/lines/MY2021-B-301/trace?knownAt=${knownAt}&limit=2`;
+      const { pages, entries } = await allTraceEntries('MY2021-B-301', 2);
+      expect(pages).toBeGreaterThanOrEqual(3);
+      expect(((await (await fetch(`${base}${url}`)).json()) as any).entries).toHaveLength(2);
+      const csv = Buffer.from(await (await fetch(`${base}${url}&format=csv`)).arrayBuffer());
+      expect(expectCsvHolds(csv, entries)).toBeGreaterThan(0);
+      const [sheet, ...more] = await readXlsx(await (await fetch(`${base}${url}`, { headers: { accept: XLSX } })).arrayBuffer());
+      expect(more).toHaveLength(0);
+      expectSheetHolds(sheet as SheetCells, entries);
+    });
 
     it('the seed figures reach the files: 执行率 90.29%, 调整比例 17.92%, 调剂比例 3.75%, reported Q1 32.69%', async () => {
       const view = await (await fetch(`${base}/v1/departments/${dept}/view?asOf=2021-12-31&format=csv`)).text();
@@ -186,5 +168,61 @@ for (const engine of testEngines()) {
       ]);
       expect((await (await fetch(`${base}/v1/verify`)).json()) as any).toMatchObject({ ok: true });
     });
+
+    // Last: it stops the API.
+    it('the CLI writes the same trace with --format csv|xlsx, every page of --limit', async () => {
+      const { entries } = await allTraceEntries('MY2021-B-301', 1000);
+      // The embedded store has one owner: the API lets go of it before the CLI opens it.
+      await api.stop();
+      const args = ['trace', '--line', 'MY2021-B-301', '--known-at', knownAt, '--limit', '2'];
+      const csv = await spawnLedger(api.storage, [...args, '--format', 'csv']);
+      expect(csv.code).toBe(0);
+      expect(expectCsvHolds(Buffer.from(csv.stdout, 'utf8'), entries)).toBeGreaterThan(0);
+      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-trace-')), 'trace.xlsx');
+      expect((await spawnLedger(api.storage, [...args, '--format', 'xlsx', '--out', out])).code).toBe(0);
+      const [sheet] = await readXlsx(fs.readFileSync(out));
+      expectSheetHolds(sheet as SheetCells, entries);
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    });
+  });
+}
+
+/** The CSV holds exactly these rows, each field as the JSON has it; returns how many figures it compared. */
+function expectCsvHolds(bytes: Buffer, expected: FlatRow[]): number {
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const { header, records } = csvRecords(bytes.toString('utf8').slice(1));
+  expect(records).toHaveLength(expected.length);
+  let figures = 0;
+  expected.forEach((row, r) => {
+    for (const [field, value] of Object.entries(row)) {
+      expect(header).toContain(field);
+      expect(records[r]?.[field]).toBe(value === null ? '' : String(value));
+      if (kindOf(field) === 'amount' || kindOf(field) === 'ratio') figures++;
+    }
+  });
+  return figures;
+}
+
+/** The sheet holds exactly these rows under Chinese headers: amounts as #,##0.00 numbers, ratios as percentages. */
+function expectSheetHolds(sheet: SheetCells, rows: FlatRow[]): void {
+  expect(sheet.rows).toHaveLength(rows.length);
+  rows.forEach((row, r) => {
+    for (const [field, value] of Object.entries(row)) {
+      const col = sheet.header.indexOf(headerOf(field));
+      expect(col).toBeGreaterThanOrEqual(0);
+      const cell = sheet.rows[r]?.[col];
+      const kind = kindOf(field);
+      if (value === null) expect(cell?.value ?? null).toBeNull();
+      else if (kind === 'amount') {
+        expect(typeof cell?.value).toBe('number');
+        expect(cell?.numFmt).toBe('#,##0.00');
+        expect(asJsonFigure(cell?.value ?? null, kind, String(value))).toBe(value);
+      } else if (kind === 'ratio') {
+        expect(cell?.numFmt).toBe('0.00%');
+        expect(asJsonFigure(cell?.value ?? null, kind, String(value))).toBe(value);
+      } else if (kind === 'score') expect(asJsonFigure(cell?.value ?? null, kind, String(value))).toBe(value);
+      else if (typeof value === 'boolean') expect(cell?.value).toBe(value ? '是' : '否');
+      else expect(cellText(cell?.value ?? null)).toBe(String(value));
+    }
   });
 }

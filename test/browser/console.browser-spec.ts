@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_DEPARTMENT, seed002Phases } from '@ledger/ledger';
+import { DEMO_DEPARTMENT } from '@ledger/ledger';
 import { flatten, headerOf, kindOf } from '@ledger/reporting';
-import { authConfigFromEnv } from '@ledger/auth';
-import { CONSOLE_DIST, createApi } from '@ledger/http';
-import { e2eStorage, type E2eStorage } from '../support/engine-config';
+import { CONSOLE_DIST } from '@ledger/http';
+import { seed002Api, type Seed002Api } from '../support/seeded-api';
 import { asJsonFigure, cellText, csvRecords, readXlsx } from '../support/spreadsheets';
 import { launchChromium } from './browser';
 
@@ -14,8 +12,7 @@ const SHOTS = path.resolve(__dirname, '../../docs/console');
 const dept = encodeURIComponent(DEMO_DEPARTMENT);
 
 describe('the console in Chromium, on seed 002', () => {
-  let storage: E2eStorage;
-  let app: INestApplication;
+  let api: Seed002Api;
   let base: string;
   let browser: Browser;
   let context: BrowserContext;
@@ -23,18 +20,8 @@ describe('the console in Chromium, on seed 002', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) throw new Error('the console is not built: npm run build:console');
-    storage = await e2eStorage('pglite');
-    app = await createApi(storage.config, { ...authConfigFromEnv({}), enabled: false });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    for (const phase of seed002Phases()) {
-      const res = await fetch(`${base}/v1/events`, {
-        method: 'POST',
-        body: JSON.stringify(phase),
-        headers: { 'content-type': 'application/json' },
-      });
-      expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([]);
-    }
+    api = await seed002Api('pglite');
+    base = api.base;
     browser = await launchChromium();
     context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
@@ -47,8 +34,7 @@ describe('the console in Chromium, on seed 002', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await storage?.cleanup();
+    await api?.cleanup();
   });
 
   const yearPage = () => `${base}/console/departments/${dept}/years/2021`;
@@ -88,6 +74,39 @@ describe('the console in Chromium, on seed 002', () => {
     await expectText(page.getByTestId('progress-table').locator('[data-row="total"]'), '101.46%');
     await page.getByTestId('progress-chart').locator('svg').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'department-year.png'), fullPage: true });
+  });
+
+  it('shows the whole quarterly table on a 1440 px laptop screen, and at 1280 px scrolls it inside its box at most', async () => {
+    for (const unit of ['unit-wan', 'unit-yuan'] as const) {
+      await page.getByTestId(unit).click();
+      await expectText(cell('progress-table', 'Q4', 'executed'), unit === 'unit-yuan' ? '45,769,713.94' : '4,576.97');
+      // The last column, header and cells, lies inside the window and inside the table's box.
+      for (const last of [
+        page.getByTestId('progress-table').locator('[role="columnheader"][data-col="status"]'),
+        cell('progress-table', 'Q1', 'status'),
+      ]) {
+        const box = await last.boundingBox();
+        const table = await page.getByTestId('progress-table').locator('.grid-scroll').boundingBox();
+        expect(box).not.toBeNull();
+        expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(1440);
+        expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual((table?.x ?? 0) + (table?.width ?? 0) + 0.5);
+      }
+      // The restated Q1's status is not cut short.
+      const status = cell('progress-table', 'Q1', 'status');
+      expect(await status.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    }
+    await page.getByTestId('unit-wan').click();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      // At 1280 px the page itself never scrolls sideways; the table at most scrolls in its own box.
+      expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(1280);
+      const scroller = page.getByTestId('progress-table').locator('.grid-scroll');
+      await scroller.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+      const box = await cell('progress-table', 'Q1', 'status').boundingBox();
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(1280);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('in 元 the figures are exact; the English switch translates the labels', async () => {

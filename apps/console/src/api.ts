@@ -180,6 +180,9 @@ export interface TraceResult {
   knownAt: string;
   entries: TraceEntry[];
   totals: { initial: string; adjusted: string; executed: string; available: string };
+  limit: number;
+  /** The `after` of the next page; null on the last. */
+  nextAfter: string | null;
 }
 export interface LineRow {
   lineId: string;

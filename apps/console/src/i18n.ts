@@ -68,6 +68,7 @@ const zh = {
   footnoteWan: '注：以万元为单位时各数分别四舍五入，合计数与分项之和可能存在尾差。',
   footnoteTags: '注：一条指标有多个标签时，在每个标签下各计一次。',
   download: '下载',
+  more: '更多',
   line: '指标',
   history: '指标变动明细',
   position: '位置',
@@ -198,6 +199,7 @@ const en: Labels = {
   loading: 'Loading…',
   error: 'Error',
   back: 'Back',
+  more: 'More',
   dims: {
     'functionCode:3': 'Function class',
     'functionCode:5': 'Function section',

@@ -11,7 +11,7 @@ export function exportFormatOf(args: CliArgs): 'csv' | 'xlsx' | undefined {
 }
 
 /**
- * Writes a report as CSV or XLSX to --out, or to standard output when --out is absent (CSV to a
+ * Writes a report as CSV or XLSX to --out (a trace: every page from the first on, read as written), or to standard output when --out is absent (CSV to a
  * terminal is readable; XLSX is binary and so needs --out when stdout is a terminal).
  */
 export async function writeExport<R extends ExportableReport>(
@@ -20,7 +20,7 @@ export async function writeExport<R extends ExportableReport>(
   report: R,
   result: ReportResult<R>,
 ): Promise<void> {
-  const tables = exportTables(report, result);
+  const tables = await exportTables(report, result);
   if (args.out === undefined && format === 'xlsx' && process.stdout.isTTY)
     throw new Error('--format xlsx writes a binary file: add --out file.xlsx (or redirect standard output)');
   const out = args.out === undefined ? process.stdout : fs.createWriteStream(args.out);

@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetTraceQuery } from '@ledger/reporting';
+import { GetTraceQuery, withNextPages } from '@ledger/reporting';
 import type { TraceResult } from '@ledger/reporting';
 import type { CliArgs } from '../args';
 import { usage } from '../cli-failure';
@@ -11,12 +11,13 @@ import { traceTable } from './trace.renderer';
 export async function traceCommand(args: CliArgs): Promise<void> {
   if (args.line === undefined) throw usage('trace needs --line');
   const unit = unitOf(args);
-  const result: TraceResult = await withLedger(args, (app) =>
-    app
-      .get(QueryBus)
-      .execute(
-        new GetTraceQuery({ lineId: args.line as string, asOf: args.asOf, knownAt: args.knownAt, limit: args.limit, after: args.after }),
-      ),
-  );
-  await printReport(args, 'trace', result, () => traceTable(result, unit));
+  // Within the ledger's lifetime: --format csv|xlsx reads the pages after the first as it writes them.
+  await withLedger(args, async (app) => {
+    const page = (p: { asOf?: string; knownAt?: string; after?: string }): Promise<TraceResult> =>
+      app
+        .get(QueryBus)
+        .execute(new GetTraceQuery({ lineId: args.line as string, asOf: p.asOf, knownAt: p.knownAt, limit: args.limit, after: p.after }));
+    const result = withNextPages(await page(args), page);
+    await printReport(args, 'trace', result, () => traceTable(result, unit));
+  });
 }

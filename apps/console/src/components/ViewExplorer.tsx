@@ -1,11 +1,13 @@
-import { useMemo, useState } from 'react';
-import { enc, query, viewPath, type Figures, type ViewResult } from '../api';
-import { money, pct } from '../format';
-import { useSettings } from '../i18n';
+import { useEffect, useState } from 'react';
+import { enc, query } from '../api';
+import { money, pct, type Unit } from '../format';
+import { useSettings, type Labels } from '../i18n';
 import { dimOf, labelOf, type NameContext } from '../names';
-import { Link, BASE } from '../router';
-import { useFetch } from '../useFetch';
+import { BASE, Link } from '../router';
 import { DataTable, type Column } from './DataTable';
+import { FIRST_LEVELS, useViewTree, type TreeRow } from './view-tree';
+
+export { FIRST_LEVELS, levelGroupBy } from './view-tree';
 
 export const DIMENSIONS = [
   'functionCode:3',
@@ -21,98 +23,26 @@ export const DIMENSIONS = [
   'line',
 ];
 
-/**
- * The groupBy of a level: every level above it and itself, a deeper code of the same dimension
- * taking the place of a shallower one (类 → 款 → 项 is functionCode:3, then :5, then :7).
- */
-export function levelGroupBy(levels: string[], depth: number): string {
-  const specs: string[] = [];
-  for (const spec of levels.slice(0, depth + 1)) {
-    const at = specs.findIndex((s) => dimOf(s) === dimOf(spec));
-    if (at >= 0) specs[at] = spec;
-    else specs.push(spec);
-  }
-  return specs.join(',');
-}
-
-/** A group's value at a shallower level: a code's prefix, other dimensions as they are. */
-function valueAt(spec: string, key: Record<string, string | null>): string | null {
-  const value = key[dimOf(spec)] ?? null;
-  const digits = spec.includes(':') ? Number(spec.split(':')[1]) : undefined;
-  if (value === null || digits === undefined) return value;
-  return value.length >= digits ? value.slice(0, digits) : null;
-}
-
-/** A row's id, its values from the top level down: '201/20113' (also its data-row in the DOM). */
-const rowId = (path: (string | null)[]): string => path.map((v) => v ?? '∅').join('/');
-
-interface TreeRow extends Figures {
-  id: string;
-  depth: number;
-  spec: string;
-  value: string | null;
-  hasChildren: boolean;
-}
-
-/** Server-side grouping at each level; the browser only nests the rows the server summed. */
-/** The first level the table opens with: the headline figures share its request. */
-export const FIRST_LEVELS = ['functionCode:3', 'functionCode:5', 'functionCode:7'];
-
-export function ViewExplorer(props: {
+interface ExplorerProps {
   department: string;
   year: number;
   asOf: string;
   knownAt?: string;
   names: NameContext;
   version: number;
-}) {
+  /** Told whether a level groups by line, so that the page fetches the lines' names then only. */
+  onShowsLines?: (shows: boolean) => void;
+}
+
+/** The view table: drill down 类 → 款 → 项, or by any dimension, with names beside codes. */
+export function ViewExplorer(props: ExplorerProps) {
   const { t, unit } = useSettings();
   const [levels, setLevels] = useState<string[]>(FIRST_LEVELS);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
-  const paths = levels.map((_, depth) =>
-    viewPath({
-      department: props.department,
-      year: props.year,
-      asOf: props.asOf,
-      knownAt: props.knownAt,
-      groupBy: levelGroupBy(levels, depth),
-    }),
-  );
-  // A deeper level is fetched once a row above it is opened: the first screen costs one query.
-  const needed = (depth: number) => depth === 0 || [...expanded].some((id) => id.split('/').length === depth);
-  const l0 = useFetch<ViewResult>(paths[0] ?? null, props.version);
-  const l1 = useFetch<ViewResult>(needed(1) ? (paths[1] ?? null) : null, props.version);
-  const l2 = useFetch<ViewResult>(needed(2) ? (paths[2] ?? null) : null, props.version);
-  const results = [l0, l1, l2].slice(0, levels.length);
-
-  const rows = useMemo(() => {
-    const byParent = new Map<string, TreeRow[]>();
-    results.forEach((result, depth) => {
-      for (const r of result.data?.rows ?? []) {
-        const path = levels.slice(0, depth + 1).map((spec) => valueAt(spec, r.key));
-        const row: TreeRow = {
-          ...r,
-          id: rowId(path),
-          depth,
-          spec: levels[depth] as string,
-          value: path[depth] ?? null,
-          hasChildren: depth < levels.length - 1,
-        };
-        const parent = rowId(path.slice(0, depth));
-        byParent.set(parent, [...(byParent.get(parent) ?? []), row]);
-      }
-    });
-    const out: TreeRow[] = [];
-    const walk = (parent: string) => {
-      for (const row of byParent.get(parent) ?? []) {
-        out.push(row);
-        if (expanded.has(row.id)) walk(row.id);
-      }
-    };
-    walk(rowId([]));
-    return out;
-  }, [l0.data, l1.data, l2.data, expanded, levels]);
-
+  const tree = useViewTree(props, levels, expanded);
+  const { onShowsLines } = props;
+  const showsLines = levels.includes('line');
+  useEffect(() => onShowsLines?.(showsLines), [onShowsLines, showsLines]);
   const toggle = (id: string) => {
     const next = new Set(expanded);
     if (next.has(id)) next.delete(id);
@@ -126,31 +56,88 @@ export function ViewExplorer(props: {
     setLevels(next.length === 0 ? levels.slice(0, 1) : next);
     setExpanded(new Set());
   };
-
+  const total = tree.levels[0]?.data?.total;
   const fig = (v: string) => money(v, unit);
-  const columns: Column<TreeRow>[] = [
+  const error = tree.levels.find((r) => r.error)?.error;
+  return (
+    <section className="card" data-testid="view-section">
+      <h2>{t.view}</h2>
+      <LevelPickers levels={levels} onChange={setLevel} />
+      {error && <p className="error">{error.message}</p>}
+      <DataTable
+        testId="view-table"
+        columns={viewColumns({ t, unit, levels, expanded, toggle, ...props })}
+        rows={tree.rows}
+        rowKey={(r) => r.id}
+        rowClass={(r) => `depth-${r.depth}`}
+        download={{ path: tree.deepestPath }}
+        footer={
+          total && [
+            t.total,
+            ...[
+              total.initial,
+              total.adjustments,
+              total.transfersIn,
+              total.transfersOut,
+              total.adjusted,
+              total.executed,
+              total.available,
+            ].map(fig),
+            pct(total.executionRate),
+          ]
+        }
+      />
+      {unit === 'wan' && <p className="footnote">{t.footnoteWan}</p>}
+      {levels.includes('tag') && <p className="footnote">{t.footnoteTags}</p>}
+    </section>
+  );
+}
+
+function LevelPickers(props: { levels: string[]; onChange: (level: number, spec: string) => void }) {
+  const { t } = useSettings();
+  return (
+    <div className="controls">
+      {[0, 1, 2].map((i) => (
+        <label key={i}>
+          {i === 0 ? t.groupBy : t.then}{' '}
+          <select
+            value={props.levels[i] ?? ''}
+            onChange={(e) => props.onChange(i, e.target.value)}
+            data-testid={`level-${i}`}
+            disabled={i > props.levels.length}
+          >
+            {i > 0 && <option value="">—</option>}
+            {DIMENSIONS.map((d) => (
+              <option key={d} value={d}>
+                {t.dims[d] ?? d}
+              </option>
+            ))}
+          </select>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function viewColumns(p: {
+  t: Labels;
+  unit: Unit;
+  levels: string[];
+  expanded: Set<string>;
+  toggle: (id: string) => void;
+  asOf: string;
+  knownAt?: string;
+  names: NameContext;
+}): Column<TreeRow>[] {
+  const { t } = p;
+  const fig = (v: string) => money(v, p.unit);
+  return [
     {
       key: 'key',
-      header: levels.map((l) => t.dims[l] ?? l).join(' → '),
-      width: 'minmax(16em, 3fr)',
-      render: (r) => (
-        <span className="tree-label" style={{ paddingLeft: `${r.depth * 1.4}em` }}>
-          {r.hasChildren ? (
-            <button className="toggle" onClick={() => toggle(r.id)} aria-label="expand" data-testid={`expand-${r.value ?? 'none'}`}>
-              {expanded.has(r.id) ? '▾' : '▸'}
-            </button>
-          ) : (
-            <span className="toggle" />
-          )}
-          {dimOf(r.spec) === 'line' && r.value !== null ? (
-            <Link href={`${BASE}/lines/${enc(r.value)}${query({ asOf: props.asOf, knownAt: props.knownAt })}`}>
-              {labelOf(r.spec, r.value, props.names)}
-            </Link>
-          ) : (
-            labelOf(r.spec, r.value, props.names)
-          )}
-        </span>
-      ),
+      header: p.levels.map((l) => t.dims[l] ?? l).join(' → '),
+      minEm: 16,
+      grow: 3,
+      render: (r) => <TreeLabel row={r} {...p} />,
     },
     { key: 'initial', header: t.initial, numeric: true, render: (r) => fig(r.initial) },
     { key: 'adjustments', header: t.adjustments, numeric: true, render: (r) => fig(r.adjustments) },
@@ -159,58 +146,35 @@ export function ViewExplorer(props: {
     { key: 'adjusted', header: t.adjusted, numeric: true, render: (r) => fig(r.adjusted) },
     { key: 'executed', header: t.executed, numeric: true, render: (r) => fig(r.executed) },
     { key: 'available', header: t.available, numeric: true, render: (r) => fig(r.available) },
-    { key: 'executionRate', header: t.rate, numeric: true, render: (r) => pct(r.executionRate) },
+    { key: 'executionRate', header: t.rate, numeric: true, minEm: 6, render: (r) => pct(r.executionRate) },
   ];
-  const total = l0.data?.total;
+}
+
+/** A row's label, indented by depth, with its toggle; a line is a link to its history. */
+function TreeLabel(props: {
+  row: TreeRow;
+  expanded: Set<string>;
+  toggle: (id: string) => void;
+  asOf: string;
+  knownAt?: string;
+  names: NameContext;
+}) {
+  const r = props.row;
+  const label = labelOf(r.spec, r.value, props.names);
   return (
-    <section className="card" data-testid="view-section">
-      <h2>{t.view}</h2>
-      <div className="controls">
-        {[0, 1, 2].map((i) => (
-          <label key={i}>
-            {i === 0 ? t.groupBy : t.then}{' '}
-            <select
-              value={levels[i] ?? ''}
-              onChange={(e) => setLevel(i, e.target.value)}
-              data-testid={`level-${i}`}
-              disabled={i > levels.length}
-            >
-              {i > 0 && <option value="">—</option>}
-              {DIMENSIONS.map((d) => (
-                <option key={d} value={d}>
-                  {t.dims[d] ?? d}
-                </option>
-              ))}
-            </select>
-          </label>
-        ))}
-      </div>
-      {results.some((r) => r.error) && <p className="error">{results.find((r) => r.error)?.error?.message}</p>}
-      <DataTable
-        testId="view-table"
-        columns={columns}
-        rows={rows}
-        rowKey={(r) => r.id}
-        rowClass={(r) => `depth-${r.depth}`}
-        download={{ path: paths[paths.length - 1] ?? '' }}
-        footer={
-          total === undefined
-            ? undefined
-            : [
-                t.total,
-                fig(total.initial),
-                fig(total.adjustments),
-                fig(total.transfersIn),
-                fig(total.transfersOut),
-                fig(total.adjusted),
-                fig(total.executed),
-                fig(total.available),
-                pct(total.executionRate),
-              ]
-        }
-      />
-      {unit === 'wan' && <p className="footnote">{t.footnoteWan}</p>}
-      {levels.includes('tag') && <p className="footnote">{t.footnoteTags}</p>}
-    </section>
+    <span className="tree-label" style={{ paddingLeft: `${r.depth * 1.4}em` }}>
+      {r.hasChildren ? (
+        <button className="toggle" onClick={() => props.toggle(r.id)} aria-label="expand" data-testid={`expand-${r.value ?? 'none'}`}>
+          {props.expanded.has(r.id) ? '▾' : '▸'}
+        </button>
+      ) : (
+        <span className="toggle" />
+      )}
+      {dimOf(r.spec) === 'line' && r.value !== null ? (
+        <Link href={`${BASE}/lines/${enc(r.value)}${query({ asOf: props.asOf, knownAt: props.knownAt })}`}>{label}</Link>
+      ) : (
+        label
+      )}
+    </span>
   );
 }

@@ -1,7 +1,7 @@
 import { Injectable, SetMetadata, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { map, type Observable } from 'rxjs';
+import { mergeMap, type Observable } from 'rxjs';
 import { exportFile, negotiateFormat, type ExportableReport, type ReportResult } from '@ledger/reporting';
 
 const EXPORT_REPORT = 'ledger:export-report';
@@ -28,9 +28,9 @@ export class ExportInterceptor implements NestInterceptor {
     // Caches must key the answer on Accept: the same URL is JSON, CSV or XLSX.
     context.switchToHttp().getResponse<Response>().vary('Accept');
     return next.handle().pipe(
-      map((result: unknown) => {
+      mergeMap(async (result: unknown) => {
         if (format === 'json') return result;
-        const file = exportFile(report, result as ReportResult<typeof report>, format);
+        const file = await exportFile(report, result as ReportResult<typeof report>, format);
         return new StreamableFile(file.stream, {
           type: file.contentType,
           disposition: `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,

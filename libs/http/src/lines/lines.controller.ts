@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { GetTraceQuery } from '@ledger/reporting';
 import { ApiExport, Exportable } from '../export/export.decorators';
-import type { TraceResult } from '@ledger/reporting';
+import { withNextPages, type TraceResult } from '@ledger/reporting';
 import { Allow } from '../auth/access.decorator';
 import { ApiContract } from '../contract/openapi';
 import { TraceQuery } from '../contract/schemas';
@@ -25,7 +25,10 @@ export class LinesController {
     ok: { schema: 'TraceResult', description: 'the entries in log order and the totals' },
     errors: [400, 404],
   })
-  trace(@Param('lineId') lineId: string, @Query(new ZodQueryPipe(TraceQuery)) q: z.infer<typeof TraceQuery>): Promise<TraceResult> {
-    return this.queries.execute(new GetTraceQuery({ lineId, asOf: q.asOf, knownAt: q.knownAt, limit: q.limit, after: q.after }));
+  async trace(@Param('lineId') lineId: string, @Query(new ZodQueryPipe(TraceQuery)) q: z.infer<typeof TraceQuery>): Promise<TraceResult> {
+    const page = (p: { asOf?: string; knownAt?: string; after?: string }): Promise<TraceResult> =>
+      this.queries.execute(new GetTraceQuery({ lineId, asOf: p.asOf, knownAt: p.knownAt, limit: q.limit, after: p.after }));
+    // JSON is this page; a CSV or XLSX export goes on to the last page (DESIGN.md §9).
+    return withNextPages(await page(q), page);
   }
 }

@@ -16,12 +16,13 @@ export function csvCell(value: Cell | undefined): string {
  * rows. A report of several tables (the scorecard's items and projects) is one table whose columns
  * are the union of theirs, each row filling its own.
  */
-export function* csvLines(tables: ExportTables): Generator<string> {
+export async function* csvLines(tables: ExportTables): AsyncGenerator<string> {
   const fields: string[] = [];
   for (const sheet of tables.sheets) for (const c of sheet.columns) if (!fields.includes(c.field)) fields.push(c.field);
   yield `${UTF8_BOM}${fields.map(csvCell).join(',')}\r\n`;
   for (const sheet of tables.sheets) {
-    for (const row of sheet.rows) yield `${fields.map((f) => csvCell(row[f])).join(',')}\r\n`;
+    // A paged report's rows arrive as they are read: each line goes out before the next page is asked for.
+    for await (const row of sheet.rows) yield `${fields.map((f) => csvCell(row[f])).join(',')}\r\n`;
   }
 }
 
@@ -29,6 +30,8 @@ export function csvStream(tables: ExportTables): Readable {
   return Readable.from(csvLines(tables), { objectMode: false });
 }
 
-export function csvText(tables: ExportTables): string {
-  return [...csvLines(tables)].join('');
+export async function csvText(tables: ExportTables): Promise<string> {
+  let text = '';
+  for await (const line of csvLines(tables)) text += line;
+  return text;
 }

@@ -47,7 +47,7 @@ describe('CSV cells and tables', () => {
     ]);
   });
 
-  it('writes a BOM, the JSON field names, the rows and the closing 合计 of a grouped view, unlike the group without a value', () => {
+  it('writes a BOM, the JSON field names, the rows and the closing 合计 of a grouped view, unlike the group without a value', async () => {
     const figures = {
       initial: '1.00',
       adjustments: '0.00',
@@ -58,8 +58,8 @@ describe('CSV cells and tables', () => {
       available: '0.50',
       executionRate: '0.5000',
     };
-    const csv = csvText(
-      exportTables('view', {
+    const csv = await csvText(
+      await exportTables('view', {
         department: 'D',
         fiscalYear: 2021,
         asOf: '2021-12-31',

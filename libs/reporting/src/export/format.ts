@@ -36,9 +36,16 @@ export interface ExportFile {
   readonly stream: Readable;
 }
 
-/** A report's JSON result as a CSV or XLSX file, streamed. */
-export function exportFile<R extends ExportableReport>(report: R, result: ReportResult<R>, format: 'csv' | 'xlsx'): ExportFile {
-  const tables = exportTables(report, result);
+/**
+ * A report's JSON result as a CSV or XLSX file, streamed; a trace's file holds every page from its
+ * first on (exportTables).
+ */
+export async function exportFile<R extends ExportableReport>(
+  report: R,
+  result: ReportResult<R>,
+  format: 'csv' | 'xlsx',
+): Promise<ExportFile> {
+  const tables = await exportTables(report, result);
   return {
     contentType: CONTENT_TYPES[format],
     fileName: `${tables.fileName}.${format}`,

@@ -3,6 +3,7 @@ import type { RatiosResult } from '../ratios';
 import type { ScorecardResult } from '../scorecard';
 import type { TraceResult } from '../trace';
 import type { ViewResult } from '../view';
+import { nextPagesOf, pagesFrom } from './pages';
 
 /** The reports that export as CSV and XLSX (DESIGN.md §9). */
 export const EXPORTABLE_REPORTS = ['view', 'progress', 'ratios', 'scorecard', 'trace'] as const;
@@ -35,7 +36,8 @@ export interface Column {
 export interface Sheet {
   readonly name: string;
   readonly columns: Column[];
-  readonly rows: FlatRow[];
+  /** In memory for most reports; read as they are written for a paged one (a trace: every page). */
+  readonly rows: FlatRow[] | AsyncIterable<FlatRow>;
 }
 
 /** A report as tables: one sheet per table of the report, a title saying what and when. */
@@ -183,8 +185,11 @@ export function sheetOf(name: string, rows: FlatRow[], first: readonly string[] 
   return { name, columns, rows };
 }
 
-/** Turns a report's JSON result into its tables; the cells are the JSON's own strings. */
-export function exportTables<R extends ExportableReport>(report: R, result: ReportResult<R>): ExportTables {
+/**
+ * Turns a report's JSON result into its tables; the cells are the JSON's own strings. A trace's
+ * tables hold every entry from its first page on (traceTables), hence the promise.
+ */
+export async function exportTables<R extends ExportableReport>(report: R, result: ReportResult<R>): Promise<ExportTables> {
   switch (report) {
     case 'view':
       return viewTables(result as ViewResult);
@@ -271,17 +276,30 @@ function scorecardTables(r: ScorecardResult): ExportTables {
   };
 }
 
-function traceTables(r: TraceResult): ExportTables {
+/** The columns every trace export starts with; the entries' metadata fields follow, as found. */
+export const TRACE_FIRST_FIELDS = ['position', 'eventId', 'type', 'effectiveDate', 'recordedAt', 'correction'] as const;
+
+/**
+ * A trace as one sheet of every entry, streamed page by page: the rows are read again page by
+ * page as the file is written, so a line of a million entries is never in memory at once. The
+ * columns must be known before the first row is written, and the metadata fields an entry carries
+ * are free (documentNo, source, anything a poster sent): a first pass over the pages gathers them,
+ * keeping only their names.
+ */
+async function traceTables(first: TraceResult): Promise<ExportTables> {
+  const next = nextPagesOf(first);
+  const fields = new Set<string>(TRACE_FIRST_FIELDS);
+  for await (const page of pagesFrom(first, next))
+    for (const entry of page.entries) for (const f of Object.keys(flatten(entry))) fields.add(f);
+  async function* rows(): AsyncGenerator<FlatRow> {
+    for await (const page of pagesFrom(first, next)) for (const entry of page.entries) yield flatten(entry);
+  }
   return {
     report: 'trace',
-    fileName: `trace-${r.lineId}-${r.asOf}`,
-    title: `${r.lineId} 明细 截至 ${r.asOf}（知悉时点 ${r.knownAt}）`,
+    fileName: `trace-${first.lineId}-${first.asOf}`,
+    title: `${first.lineId} 明细 截至 ${first.asOf}（知悉时点 ${first.knownAt}）`,
     sheets: [
-      sheetOf(
-        '明细',
-        r.entries.map((e) => flatten(e)),
-        ['position', 'eventId', 'type', 'effectiveDate', 'recordedAt', 'correction'],
-      ),
+      { name: '明细', columns: [...fields].map((field) => ({ field, header: headerOf(field), kind: kindOf(field) })), rows: rows() },
     ],
   };
 }

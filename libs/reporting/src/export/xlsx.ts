@@ -53,7 +53,7 @@ export async function writeXlsx(tables: ExportTables, out: Writable): Promise<vo
     header.font = { bold: true };
     header.commit();
     let n = 3;
-    for (const row of sheet.rows) {
+    for await (const row of sheet.rows) {
       const r = ws.getRow(n++);
       sheet.columns.forEach((c, i) => {
         const cell = r.getCell(i + 1);

@@ -1,8 +1,9 @@
 import type { Sql } from '@ledger/event-store';
-import { linesAsOf, type LineAsOf } from '../as-of';
-import type { Figures, Sums } from '../figures';
-import { addSums, figuresOf, zeroSums } from '../figures';
+import type { LineAsOf } from '../as-of';
+import type { Figures } from '../figures';
+import { figuresOf } from '../figures';
 import { QueryError } from '../query-error';
+import { groupSumsAsOf } from './view-groups';
 import { parseAsOf, parseFiscalYear, parseKnownAt, requireDepartment } from '../time';
 
 export interface ViewQuery {
@@ -89,7 +90,7 @@ export function parseGroupBy(groupBy: string | undefined): Dimension[] {
  * The department's 年初预算数 / 调整 / 调剂 / 调整预算数 / 执行数 / 可用余额 / 执行率 for a fiscal
  * year, as of a business date and as known at an instant: for each line of the department-year,
  * its figures at that cut (one look-up of its running totals, plus its late movements: decision
- * 0010), then grouped here.
+ * 0010), grouped and summed in the database (view-groups.ts), ordered here.
  */
 export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date()): Promise<ViewResult> {
   requireDepartment(query.department);
@@ -97,20 +98,12 @@ export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date
   const knownAt = parseKnownAt(query.knownAt, now);
   const fiscalYear = query.fiscalYear === undefined ? Number(asOf.slice(0, 4)) : parseFiscalYear(query.fiscalYear);
   const dims = parseGroupBy(query.groupBy);
-  const lines = await linesAsOf(sql, { department: query.department, fiscalYear, asOf, knownAtSql: knownAt.sql }, { openedOnly: true });
-
-  const total = zeroSums();
-  const groups = new Map<string, { key: GroupKey; sums: Sums }>();
-  for (const line of lines) {
-    addSums(total, line);
-    for (const key of keysOf(line, dims)) {
-      const id = JSON.stringify(dims.map((d) => key[d.key]));
-      const group = groups.get(id) ?? { key, sums: zeroSums() };
-      addSums(group.sums, line);
-      groups.set(id, group);
-    }
-  }
-  const rows = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, dims)).map(({ key, sums }) => ({ key, ...figuresOf(sums) }));
+  const cut = { department: query.department, fiscalYear, asOf, knownAtSql: knownAt.sql };
+  const { groups, total } = await groupSumsAsOf(sql, cut, dims);
+  const rows = groups
+    .map(({ values, sums }) => ({ key: Object.fromEntries<string | null>(dims.map((d, i) => [d.key, values[i] ?? null])), sums }))
+    .sort((a, b) => compareKeys(a.key, b.key, dims))
+    .map(({ key, sums }) => ({ key, ...figuresOf(sums) }));
   return {
     department: query.department,
     fiscalYear,
@@ -120,15 +113,6 @@ export async function queryView(sql: Sql, query: ViewQuery, now: Date = new Date
     rows,
     total: figuresOf(total),
   };
-}
-
-/** Every group a line falls in: the cross product of its values (several only for tags). */
-function keysOf(line: LineFigures, dims: Dimension[]): GroupKey[] {
-  let keys: GroupKey[] = [{}];
-  for (const dim of dims) {
-    keys = keys.flatMap((key) => dim.values(line).map((value) => ({ ...key, [dim.key]: value })));
-  }
-  return keys;
 }
 
 function compareKeys(a: GroupKey, b: GroupKey, dims: Dimension[]): number {
