@@ -52,13 +52,14 @@ function* events(): Generator<string> {
       effectiveDate: '2021-01-01',
       data: { lineId, amount: `${100000 + i}.00` },
     });
-    for (const [q, date] of ['2021-03-15', '2021-06-15', '2021-09-15'].entries())
+    for (const [q, date] of ['2021-03-15', '2021-06-15', '2021-09-15'].entries()) {
       yield JSON.stringify({
         eventId: `${lineId}-pay${q}`,
         type: 'PaymentRecorded',
         effectiveDate: date,
         data: { lineId, amount: `${20000 + (i % 977)}.${String(q * 7).padStart(2, '0')}` },
       });
+    }
   }
 }
 

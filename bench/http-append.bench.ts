@@ -151,11 +151,12 @@ async function emmettFigures(url: string): Promise<{ version: string; single: nu
     for (let i = 0; i < SINGLE; i += 1) await store.appendToStream('budget-基准部门-2021', [event(i)]);
     const single = rate(SINGLE, performance.now() - started);
     started = performance.now();
-    for (let b = 0; b < BULK_BATCHES; b += 1)
+    for (let b = 0; b < BULK_BATCHES; b += 1) {
       await store.appendToStream(
         'budget-基准部门-2021',
         Array.from({ length: 1000 }, (_, i) => event(i)),
       );
+    }
     const bulk = rate(BULK_BATCHES * 1000, performance.now() - started);
     return { version, single, bulk };
   } finally {
@@ -176,8 +177,9 @@ async function post(serve: Serve, events: unknown[]): Promise<void> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${serve.key}` },
   });
   const summary = (await res.json()) as { rejected?: unknown[] };
-  if (res.status !== 200 || (summary.rejected?.length ?? 0) > 0)
+  if (res.status !== 200 || (summary.rejected?.length ?? 0) > 0) {
     throw new Error(`POST answered ${res.status}: ${JSON.stringify(summary).slice(0, 300)}`);
+  }
 }
 
 /** The built CLI's serve on the database, on a free port; its first admin key is read off its start-up message. */

@@ -128,8 +128,9 @@ async function once(
         const ms = now - (firstAt ?? started);
         return { perSecond: rate(total - firstCount, ms), ms, startMs: Math.round((firstAt ?? now) - started) };
       }
-      for (const p of processes)
+      for (const p of processes) {
         if (p.logs.some((l) => l.level === 'error' && String(l.msg).includes('for good'))) throw new Error(`${p.name} failed: ${p.tail()}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {

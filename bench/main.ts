@@ -23,8 +23,9 @@ async function main(): Promise<void> {
   // `--events N` (or a comma list, run one after the other) sizes the ledger bench.
   const eventsAt = args.indexOf('--events');
   const sizes = eventsAt === -1 ? [] : (args[eventsAt + 1] ?? '').split(',').map((n) => Number(n.replace(/_/g, '')));
-  if (eventsAt !== -1 && (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 20_000)))
+  if (eventsAt !== -1 && (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 20_000))) {
     throw new Error('--events takes a number of events (at least 20,000), or a comma list of them');
+  }
   const wanted = eventsAt === -1 ? args : [...args.slice(0, eventsAt), ...args.slice(eventsAt + 2)];
   const unknown = wanted.filter((name) => !(BENCHES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);

@@ -182,8 +182,9 @@ export async function runPipelineBench(total = 500_000, batchSize = 1_000, lanes
     const [counts] = await db.query<{ events: bigint; executed: bigint }>(
       'SELECT (SELECT count(*) FROM ledger_events) AS events, (SELECT sum(executed_fen)::bigint FROM ledger_lines) AS executed',
     );
-    if (counts?.events !== BigInt(setup.length + stored))
+    if (counts?.events !== BigInt(setup.length + stored)) {
       throw new Error(`ledger_events has ${counts?.events}, expected ${setup.length + stored}`);
+    }
     if (counts.executed !== expectedExecutedFen) throw new Error(`executed ${counts.executed} fen, expected ${expectedExecutedFen}`);
     if (deadLetters !== deadLettered) throw new Error(`${deadLetters} dead letters produced, ${deadLettered} counted`);
 

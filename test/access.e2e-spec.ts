@@ -524,18 +524,21 @@ for (const engine of testEngines()) {
     it('documents every route with schemas, the security schemes and the 4xx answers', async () => {
       const doc = (await call('GET', '/docs-json')).body;
       expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'oidc', 'session']);
-      for (const name of ['NewEvent', 'AppendSummary', 'ViewResult', 'TraceResult', 'Problem'])
+      for (const name of ['NewEvent', 'AppendSummary', 'ViewResult', 'TraceResult', 'Problem']) {
         expect(doc.components.schemas[name]).toBeDefined();
+      }
       const post = doc.paths['/v1/events'].post;
       expect(Object.keys(post.requestBody.content.examples ?? post.requestBody.content['application/json'].examples)).toEqual(
         expect.arrayContaining(['payment', 'transfer', 'rejection']),
       );
-      for (const [path, item] of Object.entries<any>(doc.paths))
+      for (const [path, item] of Object.entries<any>(doc.paths)) {
         for (const [method, op] of Object.entries<any>(item)) {
           const statuses = Object.keys(op.responses);
-          if (!['/health', '/ready', '/v1/session'].includes(path))
+          if (!['/health', '/ready', '/v1/session'].includes(path)) {
             expect([`${method} ${path}`, statuses]).toEqual([`${method} ${path}`, expect.arrayContaining(['401', '403'])]);
+          }
         }
+      }
     });
   });
 }

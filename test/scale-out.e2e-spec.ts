@@ -46,7 +46,7 @@ onServer('several serve processes on one database, killed at random [postgres]',
   afterAll(async () => {
     stopping = true;
     for (const instance of instances) instance?.child.kill('SIGKILL');
-    await Promise.all(instances.map((i) => i?.exited));
+    await Promise.all(instances.map((i) => i?.exited ?? Promise.resolve()));
     await storage.cleanup();
   });
 

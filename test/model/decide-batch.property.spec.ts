@@ -34,10 +34,12 @@ describe('decideBatch against the reference model (property)', () => {
             const expected = model.apply(raw, batch);
             const where = `event ${raw.eventId} (${raw.type}) in batch ${batch}`;
             if (expected.status === 'rejected') {
-              if (outcome.status !== 'rejected')
+              if (outcome.status !== 'rejected') {
                 throw new Error(`${where}: ${outcome.status}, the model refuses it (${[...expected.codes].join(', ')})`);
-              if (!expected.codes.has(outcome.error.code))
+              }
+              if (!expected.codes.has(outcome.error.code)) {
                 throw new Error(`${where}: refused as ${outcome.error.code}, the model: ${[...expected.codes].join(', ')}`);
+              }
             } else if (outcome.status !== expected.status) {
               throw new Error(
                 `${where}: ${outcome.status === 'rejected' ? `refused (${outcome.error.message})` : outcome.status}, the model: ${expected.status}`,

@@ -8,8 +8,9 @@ export function propertySettings(name: string, defaultRuns: number): { seed: num
   const seed =
     process.env.LEDGER_PROPERTY_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.LEDGER_PROPERTY_SEED);
   const numRuns = process.env.LEDGER_PROPERTY_RUNS === undefined ? defaultRuns : Number(process.env.LEDGER_PROPERTY_RUNS);
-  if (!Number.isInteger(seed) || !Number.isInteger(numRuns) || numRuns < 1)
+  if (!Number.isInteger(seed) || !Number.isInteger(numRuns) || numRuns < 1) {
     throw new Error('LEDGER_PROPERTY_SEED and LEDGER_PROPERTY_RUNS are integers');
+  }
   process.stdout.write(
     `${name}: ${numRuns} cases, seed ${seed} (LEDGER_PROPERTY_SEED=${seed} LEDGER_PROPERTY_RUNS=${numRuns} to replay)\n`,
   );

@@ -88,8 +88,9 @@ export class LedgerModel {
   apply(event: RawEvent, batch: number): ModelOutcome {
     const content = JSON.stringify(event);
     const stored = this.storedContent.get(event.eventId);
-    if (stored !== undefined)
+    if (stored !== undefined) {
       return stored === content ? { status: 'duplicate' } : { status: 'rejected', codes: new Set(['EVENT_ID_CONFLICT']) };
+    }
     const codes = this.violations(event);
     if (codes.size > 0) return { status: 'rejected', codes };
     this.storedContent.set(event.eventId, content);
@@ -137,8 +138,9 @@ export class LedgerModel {
         const amount = fen(d.amount);
         const available = adjusted(line) - line.executed;
         if (event.type === 'PaymentRecorded' && amount > available) codes.add('LINE_OVERDRAWN');
-        if (event.type === 'BudgetAdjusted' && amount < 0n && adjusted(line) + amount < line.executed)
+        if (event.type === 'BudgetAdjusted' && amount < 0n && adjusted(line) + amount < line.executed) {
           codes.add('ADJUSTMENT_BELOW_EXECUTED');
+        }
         break;
       }
       case 'BudgetTransferred': {
@@ -170,8 +172,9 @@ export class LedgerModel {
         const wanted = Number(String(d.period).slice(1));
         if (wanted <= closed) codes.add('PERIOD_ALREADY_CLOSED');
         else if (wanted !== closed + 1) codes.add('PERIOD_OUT_OF_ORDER');
-        if (![...this.lines.values()].some((l) => l.department === department && l.fiscalYear === year))
+        if (![...this.lines.values()].some((l) => l.department === department && l.fiscalYear === year)) {
           codes.add('DEPARTMENT_YEAR_NOT_FOUND');
+        }
         if (this.today <= `${year}-${QUARTER_END[wanted - 1]}`) codes.add('PERIOD_NOT_ENDED');
         break;
       }

@@ -33,8 +33,9 @@ export async function seed002Api(engine: TestEngine): Promise<Seed002Api> {
         headers: { 'content-type': 'application/json' },
       });
       const summary = (await res.json()) as { rejected?: unknown[] };
-      if (!res.ok || (summary.rejected ?? []).length > 0)
+      if (!res.ok || (summary.rejected ?? []).length > 0) {
         throw new Error(`seed 002 was not taken in whole: HTTP ${res.status} ${JSON.stringify(summary).slice(0, 500)}`);
+      }
     }
     const cleanup = async () => {
       await stop();

@@ -16,8 +16,9 @@ export function renderTable(headers: string[], rows: string[][]): string {
 
 function displayWidth(text: string): number {
   let width = 0;
-  for (const ch of text)
+  for (const ch of text) {
     width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  }
   return width;
 }
 

@@ -34,7 +34,7 @@ function App() {
   const line = /^\/lines\/([^/]+)\/?$/.exec(rest);
   let page;
   if (deptYear)
-    page = (
+    {page = (
       <DepartmentYear
         key={`${deptYear[1]}/${deptYear[2]}`}
         department={decodeURIComponent(deptYear[1] ?? '')}
@@ -42,7 +42,7 @@ function App() {
         search={search}
         version={version}
       />
-    );
+    );}
   else if (line) page = <Line key={line[1]} lineId={decodeURIComponent(line[1] ?? '')} search={search} version={version} />;
   else page = <Home version={version} />;
 

@@ -23,7 +23,7 @@ describeEachEngine('the access log', (get) => {
     });
     const at = new Date('2026-12-01T08:00:00.123Z');
     const odd = ['/v1/departments/市贸促委/view?asOf=2021-06-30', '/v1/x?q="quoted",{braces},back\\slash', 'NULL', ''];
-    for (let i = 0; i < 50; i += 1)
+    for (let i = 0; i < 50; i += 1) {
       log.record({
         at,
         identity: i % 5 === 0 ? null : `key:k${i}`,
@@ -31,6 +31,7 @@ describeEachEngine('the access log', (get) => {
         path: odd[i % odd.length] as string,
         status: 200 + i,
       });
+    }
     await log.flush();
     const { entries } = await log.read(0n, 100);
     expect(entries).toHaveLength(50);

@@ -168,12 +168,15 @@ function checkNewKey(request: NewApiKey): { role: Role; departments: string[] | 
   const departments = request.departments === undefined || request.departments.length === 0 ? null : [...new Set(request.departments)];
   if (departments !== null) {
     if (departments.length > MAX_DEPARTMENTS) throw invalid(`departments: at most ${MAX_DEPARTMENTS}`);
-    for (const d of departments)
-      if (typeof d !== 'string' || d.trim() === '' || d.length > MAX_DEPARTMENT_CHARS)
+    for (const d of departments) {
+      if (typeof d !== 'string' || d.trim() === '' || d.length > MAX_DEPARTMENT_CHARS) {
         throw invalid(`departments: each a non-empty name of at most ${MAX_DEPARTMENT_CHARS} characters`);
+      }
+    }
   }
   const name = request.name === undefined || request.name === '' ? null : request.name;
-  if (name !== null && (typeof name !== 'string' || name.length > MAX_NAME_CHARS))
+  if (name !== null && (typeof name !== 'string' || name.length > MAX_NAME_CHARS)) {
     throw invalid(`name: at most ${MAX_NAME_CHARS} characters`);
+  }
   return { role: request.role, departments, name };
 }

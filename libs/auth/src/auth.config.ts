@@ -25,8 +25,9 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthCon
   const mode = (env.LEDGER_AUTH ?? 'on').toLowerCase();
   if (mode !== 'on' && mode !== 'off') throw new Error(`LEDGER_AUTH must be 'on' or 'off', not '${env.LEDGER_AUTH}'`);
   const oidcParts = [env.AUTH_JWKS_URL, env.AUTH_ISSUER, env.AUTH_AUDIENCE].filter((v) => v !== undefined && v !== '');
-  if (oidcParts.length > 0 && oidcParts.length < 3)
+  if (oidcParts.length > 0 && oidcParts.length < 3) {
     throw new Error('OpenID Connect needs all three of AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE');
+  }
   const oidc: OidcConfig | undefined =
     oidcParts.length === 3
       ? {

@@ -48,8 +48,9 @@ export class OidcVerifier {
     const departmentsValue = claimAt(payload, this.config.departmentsClaim);
     let departments: string[] | null = null;
     if (departmentsValue !== undefined) {
-      if (!Array.isArray(departmentsValue) || !departmentsValue.every((d) => typeof d === 'string'))
+      if (!Array.isArray(departmentsValue) || !departmentsValue.every((d) => typeof d === 'string')) {
         return { ok: false, reason: `token refused: '${this.config.departmentsClaim}' must be an array of departments` };
+      }
       departments = departmentsValue;
     }
     return { ok: true, identity: { subject: `oidc:${String(payload.sub)}`, source: 'token', roles, departments } };

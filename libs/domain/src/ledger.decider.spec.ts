@@ -86,8 +86,9 @@ function expectRefused(decision: Decision | undefined, code: string, field: stri
 }
 
 function expectAccepted(decision: Decision | undefined): void {
-  if (decision === undefined || !decision.ok)
+  if (decision === undefined || !decision.ok) {
     throw new Error(`expected acceptance, got ${decision?.ok === false ? decision.error.message : ''}`);
+  }
 }
 
 function line(state: LedgerState, lineId: string) {

@@ -228,8 +228,9 @@ export class AppendRun {
       }
       this.storedByUs.set(event.eventId, { position: event.position, contentHash: fresh[i].contentHash });
     });
-    if (stored.length !== fresh.length)
+    if (stored.length !== fresh.length) {
       throw new Error(`stream ${streamId}: reading the append back found ${stored.length} of ${fresh.length} events`);
+    }
     const last = stored[stored.length - 1] as StoredEvent;
     this.heads.set(streamId, { version: last.streamVersion, lastHash: last.hash, lastRecordedAtMs: recordedAtMs });
     return stored;

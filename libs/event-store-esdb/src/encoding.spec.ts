@@ -76,8 +76,9 @@ describe('expected versions', () => {
       [2n, 1n, false],
       [2n, 3n, false],
     ];
-    for (const [expected, actual, ok] of cases)
+    for (const [expected, actual, ok] of cases) {
       expect([expected, actual, satisfiesExpectedVersion(expected, actual)]).toEqual([expected, actual, ok]);
+    }
   });
 
   it('turn a WrongExpectedVersionError into the contract’s conflict error', () => {

@@ -13,6 +13,7 @@ function assertNotSystemType(type: string, eventId: string): void {
 
 export function assertLedgerStreamId(streamId: string): void {
   if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId required');
-  if (!isLedgerStream(streamId))
+  if (!isLedgerStream(streamId)) {
     throw new TypeError(`streamId ${JSON.stringify(streamId)}: names starting with '$' are EventStoreDB's and the adapter's own`);
+  }
 }

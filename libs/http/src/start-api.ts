@@ -110,10 +110,10 @@ export async function startApi(port: number, config?: LedgerConfig, auth: AuthCo
 /** What serve says on stderr as it starts: where it listens, how it checks, and a first key if it made one. */
 export function startupMessage(started: StartedApi, auth: AuthConfig): string {
   const lines = [`ledger API listening on http://${started.address} (OpenAPI at /docs)`];
-  if (!auth.enabled)
+  if (!auth.enabled) {
     lines.push('authentication is OFF (LEDGER_AUTH=off): anyone who can connect may do anything, so it listens on 127.0.0.1 only');
-  else lines.push(`authentication: API keys${auth.oidc === undefined ? '' : ` and OpenID Connect tokens from ${auth.oidc.issuer}`}`);
-  if (started.firstAdminKey !== undefined)
+  } else lines.push(`authentication: API keys${auth.oidc === undefined ? '' : ` and OpenID Connect tokens from ${auth.oidc.issuer}`}`);
+  if (started.firstAdminKey !== undefined) {
     lines.push(
       '',
       `No API key existed, so an admin key was made (${started.firstAdminKey.keyId}). It is shown this once; keep it safe:`,
@@ -124,5 +124,6 @@ export function startupMessage(started: StartedApi, auth: AuthConfig): string {
       '    npm run --silent ledger -- keys create --role writer|analyst|auditor|admin [--department D]… [--name text]',
       'and revoke this one once you have your own (ledger keys revoke <keyId>).',
     );
+  }
   return lines.join('\n') + '\n';
 }

@@ -96,8 +96,9 @@ describe('ingestLines', () => {
       },
     };
     async function* source() {
-      for (let i = 0; i < 10; i += 1)
+      for (let i = 0; i < 10; i += 1) {
         yield `{"eventId":"p${i}","type":"PaymentRecorded","effectiveDate":"2021-05-01","data":{"lineId":"L","amount":"1.00"}}\n`;
+      }
     }
     await expect(ingestLines(ndjsonLines(source()), appender, 2)).rejects.toThrow('the database went away');
     expect(calls).toEqual([2, 2]);

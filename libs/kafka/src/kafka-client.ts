@@ -105,7 +105,8 @@ export class KafkaMessageSink implements MessageSink {
 
 function headersOf(headers: Readonly<Record<string, SinkHeaderValue>>): IHeaders {
   const out: IHeaders = {};
-  for (const [name, value] of Object.entries(headers))
+  for (const [name, value] of Object.entries(headers)) {
     out[name] = Array.isArray(value) ? [...(value as (Buffer | string)[])] : (value as Buffer | string);
+  }
   return out;
 }

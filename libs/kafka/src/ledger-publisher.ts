@@ -140,8 +140,9 @@ export class LedgerPublisher {
     const first = events[0];
     const last = events[events.length - 1];
     if (this.logger.isLevelEnabled('debug')) {
-      for (const event of events)
+      for (const event of events) {
         this.logger.debug({ eventId: event.eventId, position: event.position.toString(), type: event.type }, 'published');
+      }
     }
     this.logger.info(
       { events: events.length, alerts: alerts.length, firstPosition: first?.position.toString(), lastPosition: last?.position.toString() },

@@ -230,8 +230,9 @@ export class PaymentPipeline {
           firstPosition ??= outcome.position;
           lastPosition = outcome.position;
           if (debug) this.logger.debug({ ...where, eventId: outcome.eventId, position: outcome.position.toString() }, 'stored');
-          for (const warning of outcome.warnings)
+          for (const warning of outcome.warnings) {
             this.logger.warn({ ...where, eventId: outcome.eventId, code: warning.code, field: warning.field }, warning.message);
+          }
           break;
         case 'duplicate':
           if (debug) this.logger.debug({ ...where, eventId: outcome.eventId, position: outcome.position.toString() }, 'duplicate');

@@ -36,15 +36,17 @@ export function loadTopicDefinitions(
   const definitions = (parsed.topics as unknown[]).map((entry, i): TopicDefinition => {
     const t = entry as Partial<Record<keyof TopicDefinition, unknown>>;
     const where = `topics.json topics[${i}]`;
-    if (typeof t.role !== 'string' || !(ROLES as readonly string[]).includes(t.role))
+    if (typeof t.role !== 'string' || !(ROLES as readonly string[]).includes(t.role)) {
       throw new Error(`${where}: role must be one of ${ROLES.join(', ')}`);
+    }
     const role = t.role as TopicRole;
     if (seen.has(role)) throw new Error(`${where}: role ${role} appears twice`);
     seen.add(role);
     if (!Number.isInteger(t.partitions) || (t.partitions as number) < 1) throw new Error(`${where}: partitions must be a positive integer`);
     const replicationFactor = options.replicationFactor ?? t.replicationFactor;
-    if (!Number.isInteger(replicationFactor) || (replicationFactor as number) < 1)
+    if (!Number.isInteger(replicationFactor) || (replicationFactor as number) < 1) {
       throw new Error(`${where}: replicationFactor must be a positive integer`);
+    }
     const topicConfig = t.config ?? {};
     if (typeof topicConfig !== 'object' || topicConfig === null || Object.values(topicConfig).some((v) => typeof v !== 'string')) {
       throw new Error(`${where}: config must map names to strings`);
@@ -108,8 +110,9 @@ async function waitForLeaders(admin: Admin, names: readonly string[], timeoutMs:
     } catch (error) {
       last = (error as Error).message;
     }
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`topics ${names.join(', ')}: not every partition has a leader after ${timeoutMs} ms (${last})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -27,12 +27,14 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
   const policy = env.LEDGER_PAYMENT_POLICY ?? 'reject';
   if (policy !== 'reject' && policy !== 'flag') throw new Error(`LEDGER_PAYMENT_POLICY must be 'reject' or 'flag', not '${policy}'`);
   const batchSize = Number(env.LEDGER_BATCH_SIZE ?? 1000);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
     throw new Error('LEDGER_BATCH_SIZE must be an integer from 1 to 10000');
+  }
   const database = databaseConfigFromEnv(env);
   const appendLanes = Number(env.LEDGER_APPEND_LANES ?? (database.databaseUrl === undefined ? 1 : 2));
-  if (!Number.isInteger(appendLanes) || appendLanes < 1 || appendLanes > 8)
+  if (!Number.isInteger(appendLanes) || appendLanes < 1 || appendLanes > 8) {
     throw new Error('LEDGER_APPEND_LANES must be an integer from 1 to 8');
+  }
   return {
     database,
     paymentPolicy: policy,

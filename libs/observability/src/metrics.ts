@@ -39,15 +39,17 @@ abstract class Metric {
       current.value = fn(current.value);
       return;
     }
-    if (this.series.size >= MAX_SERIES_PER_METRIC)
+    if (this.series.size >= MAX_SERIES_PER_METRIC) {
       throw new Error(`metric ${this.name}: more than ${MAX_SERIES_PER_METRIC} label combinations`);
+    }
     this.series.set(key, { labels: { ...labels }, value: fn(0) });
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    for (const { labels, value } of this.series.values())
+    for (const { labels, value } of this.series.values()) {
       lines.push(`${this.name}${renderLabels(this.labelNames, labels)} ${formatValue(value)}`);
+    }
     return lines.join('\n');
   }
 

@@ -84,7 +84,7 @@ function appendsOf(department: string, ops: readonly Op[]): unknown[][] {
     const id = `${department}-e${i}`;
     switch (o.kind) {
       case 'adjust':
-        if (o.amount !== 0)
+        if (o.amount !== 0) {
           current().push({
             eventId: id,
             type: 'BudgetAdjusted',
@@ -92,9 +92,10 @@ function appendsOf(department: string, ops: readonly Op[]): unknown[][] {
             correction: true,
             data: { lineId: line(o.line), amount: yuan(o.amount) },
           });
+        }
         break;
       case 'transfer':
-        if (o.from !== o.to)
+        if (o.from !== o.to) {
           current().push({
             eventId: id,
             type: 'BudgetTransferred',
@@ -102,6 +103,7 @@ function appendsOf(department: string, ops: readonly Op[]): unknown[][] {
             correction: true,
             data: { fromLineId: line(o.from), toLineId: line(o.to), amount: yuan(o.amount), routine: o.routine },
           });
+        }
         break;
       case 'pay':
         current().push({

@@ -59,8 +59,9 @@ export async function checkpointCommand(args: CliArgs): Promise<void> {
 }
 
 export async function proveCommand(args: CliArgs): Promise<void> {
-  if (args.event === undefined || args.checkpoint === undefined)
+  if (args.event === undefined || args.checkpoint === undefined) {
     throw new AuditUsageError('prove needs --event <eventId> and --checkpoint <file|->');
+  }
   const checkpoint = readCheckpoint(args.checkpoint);
   const eventId = args.event;
   const proof = await withLedger(args, (app) => app.get(Checkpoints).prove(eventId, checkpoint));
@@ -75,8 +76,9 @@ export async function verifyCheckpointCommand(args: CliArgs): Promise<void> {
     return checkpoints.verify(checkpoint, verifyingKey(args, checkpoints));
   });
   print(args, result, () => {
-    if (result.ok)
+    if (result.ok) {
       return `ok: the ${checkpoint.events} events up to position ${checkpoint.position} are those signed by ${checkpoint.keyId} at ${checkpoint.createdAt}`;
+    }
     const lines = [`BROKEN: the log up to position ${checkpoint.position} is not the one signed at ${checkpoint.createdAt}`];
     for (const p of result.problems) lines.push(`  ${p.kind}${p.position === undefined ? '' : ` at position ${p.position}`}: ${p.message}`);
     if (result.problemsNotListed > 0) lines.push(`  … ${result.problemsNotListed} more`);

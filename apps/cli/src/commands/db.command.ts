@@ -8,11 +8,12 @@ export async function dbCommand(args: CliArgs): Promise<void> {
   if (sub !== 'setup-roles') throw new RequestError('INVALID_QUERY', `db: the only subcommand is setup-roles, not '${sub ?? ''}'`);
   const databaseUrl = process.env.DATABASE_URL;
   const migrationUrl = process.env.MIGRATION_DATABASE_URL;
-  if (!databaseUrl || !migrationUrl)
+  if (!databaseUrl || !migrationUrl) {
     throw new RequestError(
       'INVALID_QUERY',
       "db setup-roles needs MIGRATION_DATABASE_URL (the owner, which migrates) and DATABASE_URL (the ledger's own role, created if missing)",
     );
+  }
   const result = await setupRoles(migrationUrl, databaseUrl);
   process.stdout.write(
     args.json

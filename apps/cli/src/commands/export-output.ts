@@ -21,8 +21,9 @@ export async function writeExport<R extends ExportableReport>(
   result: ReportResult<R>,
 ): Promise<void> {
   const tables = await exportTables(report, result);
-  if (args.out === undefined && format === 'xlsx' && process.stdout.isTTY)
+  if (args.out === undefined && format === 'xlsx' && process.stdout.isTTY) {
     throw new Error('--format xlsx writes a binary file: add --out file.xlsx (or redirect standard output)');
+  }
   const out = args.out === undefined ? process.stdout : fs.createWriteStream(args.out);
   if (format === 'csv') await pipeline(csvStream(tables), out, { end: args.out !== undefined });
   else {

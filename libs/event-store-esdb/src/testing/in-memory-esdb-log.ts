@@ -166,8 +166,9 @@ class InMemorySubscription implements EsdbAllSubscription {
   ) {
     // A subscription delivers what comes after its start position.
     if (from !== 'start') {
-      while (this.index < log.records.length && comparePositions((log.records[this.index] as InMemoryRecord).position, from) <= 0)
+      while (this.index < log.records.length && comparePositions((log.records[this.index] as InMemoryRecord).position, from) <= 0) {
         this.index += 1;
+      }
     }
     this.unlisten = log.onWrite(() => this.wake?.());
   }

@@ -84,8 +84,9 @@ export async function settledHead(db: Database, timeoutMs = 30_000, pollMs = 50)
     // later numbers its events above it (see PgEventStore), so no event can appear later below it.
     const head = await headPosition(db);
     if (head >= target) return target;
-    if (Date.now() >= deadline)
+    if (Date.now() >= deadline) {
       throw new Error(`the log's head stayed below position ${target} for ${timeoutMs} ms: a transaction on the server is still running`);
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

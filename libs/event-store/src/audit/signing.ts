@@ -43,8 +43,9 @@ export function signingKeyFromPem(pem: string, source: string): SigningKey {
   } catch (error) {
     throw new SigningKeyError(`${source}: not a PEM private key (${(error as Error).message})`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519')
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new SigningKeyError(`${source}: an Ed25519 key is required, not ${privateKey.asymmetricKeyType}`);
+  }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }

@@ -44,8 +44,9 @@ export async function setupRoles(
   databaseUrl: string,
 ): Promise<{ appRole: string; created: boolean; applied: string[] }> {
   const appRole = roleOfUrl(databaseUrl);
-  if (appRole === roleOfUrl(migrationUrl))
+  if (appRole === roleOfUrl(migrationUrl)) {
     throw new Error(`DATABASE_URL and MIGRATION_DATABASE_URL both log in as ${appRole}: the ledger needs a role of its own`);
+  }
   const owner = new PostgresDatabase(migrationUrl, { maxConnections: 1 });
   let created = false;
   try {

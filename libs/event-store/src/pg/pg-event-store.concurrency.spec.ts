@@ -127,8 +127,9 @@ onServer('PgEventStore under concurrent appenders [postgres]', () => {
     writing = false;
     await follow;
     const lastPosition = await maxPosition();
-    for (const deadline = Date.now() + FOLLOW_TIMEOUT_MS; subscription.position() < lastPosition && Date.now() < deadline;)
+    for (const deadline = Date.now() + FOLLOW_TIMEOUT_MS; subscription.position() < lastPosition && Date.now() < deadline;) {
       await sleepMs(5);
+    }
     await subscription.stop();
 
     // The hazard was there: transactions did commit after others with higher positions.

@@ -238,8 +238,9 @@ describeEachEngine('PgEventStore subscriptions', (get) => {
   /** A handler that writes one row per event through the subscription's transaction; a row written twice fails. */
   function writingRows(subscriptionId: string, failWhen?: (events: readonly StoredEvent[]) => boolean): SubscriptionHandler {
     return async (events, tx) => {
-      for (const e of events)
+      for (const e of events) {
         await tx.query('INSERT INTO handled (subscription_id, position) VALUES ($1, $2::bigint)', [subscriptionId, e.position.toString()]);
+      }
       if (failWhen?.(events) === true) throw new Error('handler refused the batch');
     };
   }

@@ -73,8 +73,9 @@ export class PollingSubscription extends CheckpointedSubscription {
             'UPDATE ledger_checkpoints SET position = $2::bigint, updated_at = now() WHERE subscription_id = $1 AND position = $3::bigint RETURNING 1',
             [this.options.subscriptionId, last.position.toString(), this.current.toString()],
           );
-          if (updated.length !== 1)
+          if (updated.length !== 1) {
             throw new Error(`subscription ${this.options.subscriptionId}: its checkpoint was moved by another instance`);
+          }
         });
         this.current = last.position;
         this.settleWaiters();

@@ -22,8 +22,9 @@ export class VerifyController {
     ok: { schema: 'VerifyReport', description: 'ok, or the first broken position and why' },
   })
   async verify(@Req() req: Request): Promise<VerifyReport> {
-    if (identityOf(req)?.departments != null)
+    if (identityOf(req)?.departments != null) {
       throw new AuthError('FORBIDDEN', 403, 'verify reads every department; an identity limited to departments may not run it');
+    }
     return this.queries.execute(new VerifyLedgerQuery());
   }
 }

@@ -25,8 +25,9 @@ export class AccessLogController {
     errors: [400],
   })
   async read(@Req() req: Request, @Query(new ZodQueryPipe(QUERY)) q: { after?: string; limit?: string }) {
-    if (identityOf(req)?.departments != null)
+    if (identityOf(req)?.departments != null) {
       throw new AuthError('FORBIDDEN', 403, 'the access log spans every department; an identity limited to departments may not read it');
+    }
     return this.log.read(BigInt(q.after ?? '0'), Number(q.limit ?? '1000'));
   }
 }

@@ -59,12 +59,13 @@ export class AuthGuard implements CanActivate {
       res.setHeader('Retry-After', String(waitSeconds));
       throw new AuthError('RATE_LIMITED', 429, `too many requests for ${identity.subject}; retry in ${waitSeconds} s`);
     }
-    if (!identityAllows(identity, access.role))
+    if (!identityAllows(identity, access.role)) {
       throw new AuthError(
         'FORBIDDEN',
         403,
         `${identity.subject} (${identity.roles.join(', ') || 'no role'}) may not do this; it needs ${access.role}`,
       );
+    }
     // The same answer as for a department or line that does not exist (the reports' own 404s).
     await this.checkDepartment(req, identity);
     return true;
@@ -108,12 +109,14 @@ export class AuthGuard implements CanActivate {
   private async checkDepartment(req: Request, identity: Identity): Promise<void> {
     if (identity.departments === null) return;
     const params = req.params as Record<string, string | undefined>;
-    if (params.department !== undefined && !identitySeesDepartment(identity, params.department))
+    if (params.department !== undefined && !identitySeesDepartment(identity, params.department)) {
       throw new QueryError('NOT_FOUND', 'department', `no department '${params.department}'`);
+    }
     if (params.lineId !== undefined) {
       const [line] = await this.db.query<{ department: string }>('SELECT department FROM ledger_lines WHERE line_id = $1', [params.lineId]);
-      if (line === undefined || !identitySeesDepartment(identity, line.department))
+      if (line === undefined || !identitySeesDepartment(identity, line.department)) {
         throw new QueryError('LINE_NOT_FOUND', 'lineId', `no budget line '${params.lineId}'`);
+      }
     }
   }
 }

@@ -9,8 +9,9 @@ const MAX_SMALL_BODY_BYTES = 16 * 1024;
 /** Reads and validates a small JSON body against its contract schema (the body parser is off for the events' sake). */
 export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json')
+  if (type !== 'application/json') {
     throw new RequestError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, not '${type ?? ''}'`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

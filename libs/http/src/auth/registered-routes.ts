@@ -31,9 +31,11 @@ export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
         const access =
           (Reflect.getMetadata(ACCESS_METADATA, handler) as RouteAccess | undefined) ??
           (Reflect.getMetadata(ACCESS_METADATA, controller) as RouteAccess | undefined);
-        for (const prefix of prefixes)
-          for (const sub of asList(Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined))
+        for (const prefix of prefixes) {
+          for (const sub of asList(Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined)) {
             routes.push({ method: RequestMethod[method], path: join(prefix, sub), controller: controller.name, handler: name, access });
+          }
+        }
       }
     }
   }

@@ -24,11 +24,13 @@ export class CheckpointsController {
   @ApiQuery({ name: 'after', required: false, description: 'the lastVersion of the previous page (default: from the first)' })
   @ApiQuery({ name: 'limit', required: false, description: `at most this many (default 100, max ${MAX_LIMIT})` })
   async list(@Query('after') afterText?: string, @Query('limit') limitText?: string) {
-    if (afterText !== undefined && !/^\d{1,18}$/.test(afterText))
+    if (afterText !== undefined && !/^\d{1,18}$/.test(afterText)) {
       throw new RequestError('INVALID_QUERY', 'after: must be a lastVersion from an earlier page');
+    }
     const limitValue = limitText ?? '100';
-    if (!/^\d{1,4}$/.test(limitValue) || Number(limitValue) < 1 || Number(limitValue) > MAX_LIMIT)
+    if (!/^\d{1,4}$/.test(limitValue) || Number(limitValue) < 1 || Number(limitValue) > MAX_LIMIT) {
       throw new RequestError('INVALID_QUERY', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
+    }
     return this.checkpoints.list({ afterVersion: afterText === undefined ? undefined : BigInt(afterText), limit: Number(limitValue) });
   }
 

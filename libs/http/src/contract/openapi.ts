@@ -109,11 +109,12 @@ export function ApiContract(spec: ContractSpec) {
  * public route (no @Allow, so no security requirement) that it needs none.
  */
 export function withContract(document: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(document.paths))
+  for (const item of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = item[method];
       if (operation !== undefined && operation.security === undefined) operation.security = [];
     }
+  }
   document.components = document.components ?? {};
   document.components.schemas = { ...(document.components.schemas ?? {}), ...(contractComponents() as Record<string, object>) };
   return document;

@@ -78,16 +78,18 @@ export class EventsController {
       }
       return ingestion.finish();
     }
-    if (type !== 'application/json')
+    if (type !== 'application/json') {
       throw new RequestError(
         'UNSUPPORTED_MEDIA_TYPE',
         `Content-Type must be application/json (an array) or application/x-ndjson, not '${type ?? ''}'`,
       );
+    }
     const items = await readJsonArray(req, this.auth.maxBodyBytes);
-    if (items.length > maxEvents)
+    if (items.length > maxEvents) {
       throw tooLarge(
         `at most ${maxEvents} events per request (LEDGER_MAX_EVENTS_PER_REQUEST${dryRun ? '; 10,000 for a dry run' : ''}); this one has ${items.length}`,
       );
+    }
     for (const [i, item] of items.entries()) await ingestion.addValue(i + 1, item);
     return ingestion.finish();
   }

@@ -53,8 +53,9 @@ export class FinderController {
     const event = await queryEvent(this.db, eventId);
     const identity = identityOf(req);
     // Outside the identity's departments an event answers as one that does not exist.
-    if (identity !== undefined && !identitySeesDepartment(identity, departmentOfStream(event.streamId)))
+    if (identity !== undefined && !identitySeesDepartment(identity, departmentOfStream(event.streamId))) {
       throw new QueryError('NOT_FOUND', 'eventId', `no event '${eventId}'`);
+    }
     return event;
   }
 

@@ -121,8 +121,9 @@ export class ConsumeProcess {
       `${this.name}: ${what}`,
       () => {
         found = this.logs.find(predicate);
-        if (found === undefined && this.child.exitCode !== null)
+        if (found === undefined && this.child.exitCode !== null) {
           throw new Error(`${this.name} exited (${this.child.exitCode}): ${this.tail()}`);
+        }
         return found !== undefined;
       },
       timeoutMs,

@@ -137,9 +137,9 @@ export class LedgerWriter {
     const toRead: string[] = [];
     for (const lineId of new Set(events.flatMap(linesReferenced))) {
       const streamId = this.lineRoutes.get(lineId);
-      if (streamId !== undefined && streams.has(streamId) && this.lineCache.kept(streamId)?.has(lineId) === true)
+      if (streamId !== undefined && streams.has(streamId) && this.lineCache.kept(streamId)?.has(lineId) === true) {
         kept.push({ lineId, streamId });
-      else toRead.push(lineId);
+      } else toRead.push(lineId);
     }
     const departments = [
       ...[...streams].map(departmentOfStream),
@@ -245,8 +245,9 @@ export class LedgerWriter {
    */
   private lanesOf(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): number[][] {
     const laneCount = Math.min(this.options.lanes ?? 1, MAX_LANES);
-    if (laneCount <= 1 || eventIdInTwoDepartments(events, streams) || transferIntoLineOpenedElsewhere(events, streams))
+    if (laneCount <= 1 || eventIdInTwoDepartments(events, streams) || transferIntoLineOpenedElsewhere(events, streams)) {
       return [events.map((_, i) => i)];
+    }
     const lanes: number[][] = Array.from({ length: laneCount }, () => []);
     const laneOfDepartment = new Map<string, number>();
     streams.forEach((streamId, i) => {

@@ -25,8 +25,9 @@ export class CheckpointSchedule implements OnModuleDestroy {
   /** Called by the long-running commands (serve, consume); one-off commands never sign on a schedule. */
   start(): void {
     if (this.everyMs === undefined || this.timer !== undefined) return;
-    if (!this.checkpoints.hasKey())
+    if (!this.checkpoints.hasKey()) {
       throw new Error('LEDGER_CHECKPOINT_EVERY is set but there is no signing key: set LEDGER_SIGNING_KEY_FILE (or LEDGER_SIGNING_KEY)');
+    }
     this.timer = setInterval(() => void this.tick(), this.everyMs);
     this.timer.unref();
     logger.log(`signing the log every ${formatDuration(this.everyMs)} when it has moved`);
@@ -67,8 +68,9 @@ export function parseCheckpointEvery(text: string | undefined): number | undefin
   if (text === undefined || text.trim() === '') return undefined;
   const match = /^(\d{1,6})([smhd])$/.exec(text.trim());
   const ms = match === null ? NaN : Number(match[1]) * (UNITS[match[2] as string] as number);
-  if (!(ms >= 1000 && ms <= 30 * UNITS.d!))
+  if (!(ms >= 1000 && ms <= 30 * UNITS.d!)) {
     throw new Error(`LEDGER_CHECKPOINT_EVERY must be a duration such as 30s, 15m, 1h or 1d (from 1s to 30d), not '${text}'`);
+  }
   return ms;
 }
 

@@ -84,11 +84,12 @@ export class Checkpoints {
    */
   async create(): Promise<SignedCheckpoint> {
     const key = this.key;
-    if (key === undefined)
+    if (key === undefined) {
       throw new CheckpointError(
         'SIGNING_KEY_MISSING',
         'no signing key: set LEDGER_SIGNING_KEY_FILE (or LEDGER_SIGNING_KEY) to an Ed25519 PEM private key',
       );
+    }
     const digest = await digestLog(this.db, { upTo: await settledHead(this.db) });
     if (digest.breaks.length > 0) {
       const first = digest.breaks[0] as ChainBreak;
@@ -173,16 +174,18 @@ export class Checkpoints {
       problems.push({ kind: 'signature', message: 'the signature does not match the checkpoint' });
     }
     const digest = await digestLog(this.db, { upTo: BigInt(checkpoint.position) });
-    if (digest.events !== checkpoint.events)
+    if (digest.events !== checkpoint.events) {
       problems.push({
         kind: 'tree',
         message: `the log holds ${digest.events} events up to position ${checkpoint.position}; the checkpoint covers ${checkpoint.events} (events were ${digest.events < checkpoint.events ? 'removed' : 'added'})`,
       });
-    if (digest.digest !== checkpoint.digest)
+    }
+    if (digest.digest !== checkpoint.digest) {
       problems.push({
         kind: 'tree',
         message: `the log up to position ${checkpoint.position} does not hash to the signed digest: its history was changed`,
       });
+    }
     for (const b of digest.breaks) problems.push({ kind: 'chain', position: b.position, message: b.reason });
     const listed = problems.slice(0, MAX_LISTED_BREAKS);
     return {
@@ -197,18 +200,20 @@ export class Checkpoints {
   /** The inclusion proof of one event in the tree a checkpoint signed. */
   async prove(eventId: string, checkpoint: SignedCheckpoint): Promise<InclusionProof> {
     const digest = await digestLog(this.db, { upTo: BigInt(checkpoint.position), keepLeaves: true, find: eventId });
-    if (digest.digest !== checkpoint.digest || digest.events !== checkpoint.events)
+    if (digest.digest !== checkpoint.digest || digest.events !== checkpoint.events) {
       throw new CheckpointError(
         'CHECKPOINT_MISMATCH',
         `the log up to position ${checkpoint.position} no longer matches the checkpoint (run verify --checkpoint); no proof can be made from it`,
       );
+    }
     const found = digest.found;
     const leaves = digest.leaves;
-    if (found === undefined || leaves === undefined)
+    if (found === undefined || leaves === undefined) {
       throw new CheckpointError(
         'EVENT_NOT_COVERED',
         `event ${eventId} is not among the ${checkpoint.events} events up to position ${checkpoint.position}`,
       );
+    }
     return {
       format: INCLUSION_PROOF_FORMAT,
       checkpoint,

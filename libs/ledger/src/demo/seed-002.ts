@@ -249,10 +249,11 @@ function openingEvents(): Raw[] {
         '深财预〔2021〕1号',
       ),
     );
-    if (line.initial !== '0.00')
+    if (line.initial !== '0.00') {
       events.push(
         event(`${line.id}-INIT`, 'InitialBudgetApproved', '2021-01-01', { lineId: line.id, amount: line.initial }, '深财预〔2021〕1号'),
       );
+    }
   }
   return events;
 }

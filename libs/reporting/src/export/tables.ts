@@ -214,8 +214,9 @@ function viewTables(r: ViewResult): ExportTables {
   const rows = r.rows.map((row) => flatten(row));
   // The total closes the table as 合计 closes a published table: named in the first key cell, so
   // that it cannot be taken for the group of lines without a value (whose key cells are empty).
-  if (keys.length > 0)
+  if (keys.length > 0) {
     rows.push(flatten({ key: Object.fromEntries(keys.map((k, i) => [k.slice(4), i === 0 ? VIEW_TOTAL_LABEL : null])), ...r.total }));
+  }
   return {
     report: 'view',
     fileName: `view-${r.department}-${r.asOf}`,
@@ -289,8 +290,9 @@ export const TRACE_FIRST_FIELDS = ['position', 'eventId', 'type', 'effectiveDate
 async function traceTables(first: TraceResult): Promise<ExportTables> {
   const next = nextPagesOf(first);
   const fields = new Set<string>(TRACE_FIRST_FIELDS);
-  for await (const page of pagesFrom(first, next))
+  for await (const page of pagesFrom(first, next)) {
     for (const entry of page.entries) for (const f of Object.keys(flatten(entry))) fields.add(f);
+  }
   async function* rows(): AsyncGenerator<FlatRow> {
     for await (const page of pagesFrom(first, next)) for (const entry of page.entries) yield flatten(entry);
   }

@@ -164,14 +164,16 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
 function parseLimit(value: string | number | undefined): number {
   if (value === undefined || value === '') return TRACE_DEFAULT_LIMIT;
   const text = String(value);
-  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > TRACE_MAX_LIMIT)
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > TRACE_MAX_LIMIT) {
     throw new QueryError('INVALID_QUERY', 'limit', `'${text}' is not a page size from 1 to ${TRACE_MAX_LIMIT}`);
+  }
   return Number(text);
 }
 
 function parseAfter(value: string | undefined): bigint | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d{1,19}$/.test(value) || BigInt(value) > NO_POSITION_CAP)
+  if (!/^\d{1,19}$/.test(value) || BigInt(value) > NO_POSITION_CAP) {
     throw new QueryError('INVALID_QUERY', 'after', `'${value}' is not a position (the nextAfter of a page)`);
+  }
   return BigInt(value);
 }

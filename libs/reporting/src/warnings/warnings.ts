@@ -39,8 +39,9 @@ export async function queryWarnings(
   const by = query.by === undefined || query.by === 'line' ? 'line' : query.by === 'project' ? 'project' : undefined;
   if (by === undefined) throw new QueryError('INVALID_QUERY', 'by', "is 'line' or 'project'");
   const margin = query.margin ?? '0.10';
-  if (!/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(margin))
+  if (!/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(margin)) {
     throw new QueryError('INVALID_QUERY', 'margin', 'is a fraction from 0 to 1, e.g. 0.10');
+  }
   const fiscalYear = Number(asOf.slice(0, 4));
   const key = by === 'line' ? 'x.line_id' : 'x.project';
   const rows = await sql.query<{ key: string; executed: bigint; adjusted: bigint }>(
