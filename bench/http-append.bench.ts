@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startServeProcess } from '../test/support/serve-process';
 import { benchDatabase, cpuMs, percentile, rate, report } from './support';
 
 /**
@@ -15,8 +16,6 @@ import { benchDatabase, cpuMs, percentile, rate, report } from './support';
  * Prints rates, latencies, the CPU the serve process and the server spent per request, and the
  * ratios. Nothing is asserted.
  */
-const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist/apps/cli/src/main.js');
 const SINGLE = Number(process.env.BENCH_HTTP_SINGLE ?? 2000);
 const CONCURRENT = Number(process.env.BENCH_HTTP_CONCURRENT ?? 4000);
 const CLIENTS = 8;
@@ -182,31 +181,17 @@ async function post(serve: Serve, events: unknown[]): Promise<void> {
   }
 }
 
-/** The built CLI's serve on the database, on a free port; its first admin key is read off its start-up message. */
+/** The built CLI's serve on the database (API keys on); its first admin key is read off its start-up message. */
 async function startServe(url: string): Promise<Serve> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-    cwd: ROOT,
+  const started = await startServeProcess({
+    DATABASE_URL: url,
+    HOST: '127.0.0.1',
     // The default per-identity rate limit (1,200 a minute) is for people; a treasury system's key gets more.
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      LEDGER_RATE_LIMIT_PER_MINUTE: '10000000',
-      LEDGER_RATE_LIMIT_BURST: '100000',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    LEDGER_RATE_LIMIT_PER_MINUTE: '10000000',
+    LEDGER_RATE_LIMIT_BURST: '100000',
   });
-  return new Promise<Serve>((resolve, reject) => {
-    let text = '';
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const base = /listening on (http:\/\/\S+?)[\s(]/.exec(text)?.[1];
-      const key = /^\s+(ledger_\S+)\s*$/m.exec(text)?.[1];
-      if (base !== undefined && key !== undefined) resolve({ child, base, key });
-    });
-  });
+  if (started.firstAdminKey === undefined) throw new Error('serve made no admin key');
+  return { child: started.child, base: started.base, key: started.firstAdminKey };
 }
 
 /** user + system CPU of a child process so far, in ms (USER_HZ is 100 on Linux). */

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import postgres from 'postgres';
 import { spawnLedger } from './support/spawn-ledger';
+import { startServeProcess, type ServeProcess } from './support/serve-process';
 import { e2eStorage, testEngines, type E2eStorage } from './support/engine-config';
 
 /**
@@ -13,8 +12,6 @@ import { e2eStorage, testEngines, type E2eStorage } from './support/engine-confi
  * Server only: an embedded store has one owner process (DESIGN.md §10).
  */
 const onServer = testEngines().includes('postgres') ? describe : describe.skip;
-const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist/apps/cli/src/main.js');
 
 const DEPARTMENTS = ['甲局', '乙局', '丙局'];
 const LINES = DEPARTMENTS.flatMap((d, i) => [0, 1, 2, 3].map((n) => ({ lineId: `S${i}-${n}`, department: d })));
@@ -22,11 +19,7 @@ const WRITERS = 6;
 const REQUESTS_PER_WRITER = Number(process.env.SCALE_OUT_REQUESTS ?? 80);
 const INSTANCES = 3;
 
-interface Instance {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly exited: Promise<void>;
-}
+type Instance = ServeProcess;
 
 interface Posted {
   readonly eventId: string;
@@ -37,14 +30,12 @@ interface Posted {
 onServer('several serve processes on one database, killed at random [postgres]', () => {
   let storage: E2eStorage;
   const instances: (Instance | undefined)[] = [];
-  let stopping = false;
 
   beforeAll(async () => {
     storage = await e2eStorage('postgres');
     for (let i = 0; i < INSTANCES; i += 1) instances[i] = await startServe(storage);
   }, 120_000);
   afterAll(async () => {
-    stopping = true;
     for (const instance of instances) instance?.child.kill('SIGKILL');
     await Promise.all(instances.map((i) => i?.exited ?? Promise.resolve()));
     await storage.cleanup();
@@ -214,28 +205,7 @@ onServer('several serve processes on one database, killed at random [postgres]',
   }
 
   async function startServe(s: E2eStorage): Promise<Instance> {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      cwd: ROOT,
-      env: { ...process.env, ...s.env, LEDGER_AUTH: 'off', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const base = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 60_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const match = /listening on (http:\/\/\S+?)[\s(]/.exec(text);
-        if (match !== null) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      });
-      void exited.then(() => {
-        if (!stopping) reject(new Error(`serve exited before it listened: ${text}`));
-      });
-    });
-    return { child, base, exited };
+    return startServeProcess({ ...s.env, LEDGER_AUTH: 'off' });
   }
 });
 

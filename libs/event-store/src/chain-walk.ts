@@ -1,5 +1,5 @@
 import { canonicalJson, chainHash, contentHashOfParts, GENESIS_HASH } from './canonical';
-import type { JsonObject } from './event-store';
+import type { EventContent } from './event-store';
 
 /**
  * The walk of the per-stream hash chain (decision 0003), in one place for every reader of it: the
@@ -9,16 +9,10 @@ import type { JsonObject } from './event-store';
  */
 
 /** An event as read back from a store, with the hashes it was stored with. */
-export interface ChainedEvent {
+export interface ChainedEvent extends EventContent {
   readonly position: bigint;
   readonly streamId: string;
   readonly streamVersion: bigint;
-  readonly eventId: string;
-  readonly type: string;
-  readonly effectiveDate: string;
-  readonly correction: boolean;
-  readonly data: JsonObject;
-  readonly metadata: JsonObject | null;
   /** Transaction time, ISO-8601 UTC with milliseconds, as the link covers it. */
   readonly recordedAt: string;
   /** The stored content hash, link to the previous event, and link. */

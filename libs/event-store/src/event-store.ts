@@ -4,8 +4,8 @@ import type { Sql } from './db/database';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** An event to append. The envelope fields of DESIGN.md §3; `data` already normalized by the domain. */
-export interface NewEvent {
+/** The envelope fields of DESIGN.md §3 that an event's content hash covers. */
+export interface EventContent {
   readonly eventId: string;
   readonly type: string;
   /** Business date, 'YYYY-MM-DD'. */
@@ -13,6 +13,10 @@ export interface NewEvent {
   readonly correction: boolean;
   readonly data: JsonObject;
   readonly metadata: JsonObject | null;
+}
+
+/** An event to append. The envelope fields of DESIGN.md §3; `data` already normalized by the domain. */
+export interface NewEvent extends EventContent {
   /**
    * Who posted it (an API key id, a token's subject, `cli:<user>`, the Kafka consumer's identity).
    * Kept beside the event, outside its hashed content: the same event sent by two identities is

@@ -1,6 +1,6 @@
 import { ChainWalk, describeChainFault, type ChainFault } from '../chain-walk';
 import type { Database, Transaction } from '../db/database';
-import type { JsonObject } from '../event-store';
+import type { EventContent } from '../event-store';
 import { CHAINED_EVENT_COLUMNS, type ChainedEventRow } from '../pg/event-rows';
 import { headPosition, lastCommittedPosition } from '../pg/reads';
 import { RecordedAtFormat } from '../pg/recorded-at';
@@ -20,16 +20,10 @@ const PAGE_SIZE = 5_000;
 export const MAX_LISTED_BREAKS = 100;
 
 /** An event as an inclusion proof carries it: enough to recompute its chain hash, the leaf. */
-export interface ProvenEvent {
+export interface ProvenEvent extends EventContent {
   readonly position: string;
   readonly streamId: string;
   readonly streamVersion: string;
-  readonly eventId: string;
-  readonly type: string;
-  readonly effectiveDate: string;
-  readonly correction: boolean;
-  readonly data: JsonObject;
-  readonly metadata: JsonObject | null;
   readonly recordedAt: string;
   /** The previous link of its stream (64 zeros for a stream's first event). */
   readonly prevHash: string;
