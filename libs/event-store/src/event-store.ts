@@ -1,8 +1,8 @@
+import type { JsonObject } from '@ledger/domain';
 import type { Sql } from './db/database';
 
-/** A JSON value as stored in `data` and `metadata`. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+/** JSON as stored in `data` and `metadata`: the domain's types, one definition for both. */
+export type { JsonObject, JsonValue } from '@ledger/domain';
 
 /** The envelope fields of DESIGN.md §3 that an event's content hash covers. */
 export interface EventContent {
