@@ -21,37 +21,36 @@ const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
  * Every movement of every line from the log, with the line's running totals in log order (a
  * window over its movements): what ProjectionBatch writes event by event, in one statement.
  */
+const AMOUNT = FEN("e.data->>'amount'");
 const MOVEMENTS_FROM_LOG_SQL = `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
                                        adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
                                        running_initial_fen, running_adjustments_fen, running_transfers_in_fen, running_transfers_out_fen,
                                        running_executed_fen)
-         SELECT x.*, sum(x.initial_fen) OVER w, sum(x.adjustments_fen) OVER w, sum(x.transfers_in_fen) OVER w,
+         SELECT x.line_id, x.position, l.department, l.fiscal_year, x.effective_date, x.recorded_at, x.initial_fen, x.adjustments_fen,
+                x.transfers_in_fen, x.transfers_out_fen, x.routine_transfers_out_fen, x.executed_fen,
+                sum(x.initial_fen) OVER w, sum(x.adjustments_fen) OVER w, sum(x.transfers_in_fen) OVER w,
                 sum(x.transfers_out_fen) OVER w, sum(x.executed_fen) OVER w
          FROM (
-         SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
-                m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
-         FROM ledger_events e
-         CROSS JOIN LATERAL (
-           SELECT e.data->>'lineId' AS line_id, ${FEN("e.data->>'amount'")} AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
-                  0::bigint AS transfers_out_fen, 0::bigint AS routine_transfers_out_fen, 0::bigint AS executed_fen
-           WHERE e.type = 'InitialBudgetApproved'
+           -- One row per event, by its type: the line it moves (a transfer's source, a reversal's payment's line) and how.
+           SELECT CASE e.type WHEN 'BudgetTransferred' THEN e.data->>'fromLineId'
+                              WHEN 'PaymentReversed' THEN (SELECT p.data->>'lineId' FROM ledger_events p WHERE p.event_id = e.data->>'paymentEventId')
+                              ELSE e.data->>'lineId' END COLLATE "C" AS line_id,
+                  e.position, e.effective_date, e.recorded_at,
+                  CASE WHEN e.type = 'InitialBudgetApproved' THEN ${AMOUNT} ELSE 0 END AS initial_fen,
+                  CASE WHEN e.type = 'BudgetAdjusted' THEN ${AMOUNT} ELSE 0 END AS adjustments_fen,
+                  0::bigint AS transfers_in_fen,
+                  CASE WHEN e.type = 'BudgetTransferred' THEN ${AMOUNT} ELSE 0 END AS transfers_out_fen,
+                  CASE WHEN e.type = 'BudgetTransferred' AND (e.data->>'routine')::boolean THEN ${AMOUNT} ELSE 0 END AS routine_transfers_out_fen,
+                  CASE e.type WHEN 'PaymentRecorded' THEN ${AMOUNT} WHEN 'PaymentReversed' THEN -${AMOUNT} ELSE 0 END AS executed_fen
+           FROM ledger_events e
+           WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
            UNION ALL
-           SELECT e.data->>'lineId', 0, ${FEN("e.data->>'amount'")}, 0, 0, 0, 0 WHERE e.type = 'BudgetAdjusted'
-           UNION ALL
-           SELECT e.data->>'fromLineId', 0, 0, 0, ${FEN("e.data->>'amount'")},
-                  CASE WHEN (e.data->>'routine')::boolean THEN ${FEN("e.data->>'amount'")} ELSE 0 END, 0
-           WHERE e.type = 'BudgetTransferred'
-           UNION ALL
-           SELECT e.data->>'toLineId', 0, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0 WHERE e.type = 'BudgetTransferred'
-           UNION ALL
-           SELECT e.data->>'lineId', 0, 0, 0, 0, 0, ${FEN("e.data->>'amount'")} WHERE e.type = 'PaymentRecorded'
-           UNION ALL
-           SELECT p.data->>'lineId', 0, 0, 0, 0, 0, -${FEN("e.data->>'amount'")}
-           FROM ledger_events p WHERE e.type = 'PaymentReversed' AND p.event_id = e.data->>'paymentEventId'
-         ) m
-         JOIN ledger_lines l ON l.line_id = m.line_id
-         WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
+           -- A transfer's second row: its destination (from the few events that are not payments).
+           SELECT (e.data->>'toLineId') COLLATE "C", e.position, e.effective_date, e.recorded_at, 0, 0, ${AMOUNT}, 0, 0, 0
+           FROM rebuild_events e WHERE e.type = 'BudgetTransferred'
          ) x
+         JOIN ledger_lines l ON l.line_id = x.line_id
+         -- Sorted by line in byte order ("C"): the lines' own collation, and no locale-aware comparisons in the sort.
          WINDOW w AS (PARTITION BY x.line_id ORDER BY x.position)`;
 
 /**
@@ -73,6 +72,8 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
     // The running totals are a window over each line's movements in log order: a sort of all of
     // them, in memory rather than in temporary files where it fits (this transaction only).
     await tx.query(`SET LOCAL work_mem = '256MB'`);
+    // A handful of statements, each run once: compiling them (JIT) costs more than it saves.
+    await tx.query(`SET LOCAL jit = off`);
     // Payments are nearly all of the log and only the movements need them: everything else is read
     // once, into a small table of this transaction, instead of once per statement below.
     await tx.query(
