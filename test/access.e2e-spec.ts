@@ -578,6 +578,7 @@ for (const engine of testEngines()) {
 
     it('made one admin key on the first serve, said so once with how to make more, and names the address it bound', async () => {
       expect(message).toMatch(/^ledger API listening on http:\/\/(0\.0\.0\.0|\[::\]):\d+ /);
+      expect(message).toMatch(/^console: http:\/\/127\.0\.0\.1:\d+\/console\/$/m);
       expect(message).toContain(adminKey);
       expect(message).toContain('keys create --role');
       // A second serve of the same store (after the first stopped: one owner per embedded store).

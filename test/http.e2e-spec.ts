@@ -55,6 +55,7 @@ for (const engine of testEngines()) {
     it('with LEDGER_AUTH=off, binds 127.0.0.1 only, says so, and makes no key', () => {
       expect(startup.address).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(startup.message).toContain(`listening on http://${startup.address}`);
+      expect(startup.message).toContain(`console: http://${startup.address}/console/`);
       expect(startup.message).toMatch(/authentication is OFF \(LEDGER_AUTH=off\).*127\.0\.0\.1 only/);
       expect(startup.firstAdminKey).toBeUndefined();
     });

@@ -109,7 +109,10 @@ export async function startApi(port: number, config?: LedgerConfig, auth: AuthCo
 
 /** What serve says on stderr as it starts: where it listens, how it checks, and a first key if it made one. */
 export function startupMessage(started: StartedApi, auth: AuthConfig): string {
-  const lines = [`ledger API listening on http://${started.address} (OpenAPI at /docs)`];
+  const lines = [
+    `ledger API listening on http://${started.address} (OpenAPI at /docs)`,
+    `console: http://${browsable(started.address)}/console/`,
+  ];
   if (!auth.enabled) {
     lines.push('authentication is OFF (LEDGER_AUTH=off): anyone who can connect may do anything, so it listens on 127.0.0.1 only');
   } else lines.push(`authentication: API keys${auth.oidc === undefined ? '' : ` and OpenID Connect tokens from ${auth.oidc.issuer}`}`);
@@ -126,4 +129,9 @@ export function startupMessage(started: StartedApi, auth: AuthConfig): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** The address as a browser on this machine opens it: every interface (0.0.0.0, ::) is 127.0.0.1 here. */
+function browsable(address: string): string {
+  return address.replace(/^(0\.0\.0\.0|\[::\])(?=:\d+$)/, '127.0.0.1');
 }

@@ -74,5 +74,6 @@ function demoText(output: DemoOutput, unit: Unit): string {
     '',
     `Try: npm run --silent ledger -- trace --line MY2021-B-301 --unit wan    (the Q1 correction after the close)`,
     `     npm run --silent ledger -- view --department ${DEMO_DEPARTMENT} --as-of 2021-06-30 --group-by tag --unit wan`,
+    `See every figure in the console: npm start, then open http://127.0.0.1:3000/console/ (serve prints its address and a first key).`,
   ].join('\n');
 }
