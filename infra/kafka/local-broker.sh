@@ -134,7 +134,12 @@ EOF
 format_storage() {
   local nodes="$1" cluster_id i
   # A KRaft cluster id is 16 random bytes in URL-safe base64 without padding.
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # Not starting with '-' (as Kafka's own Uuid.randomUuid ensures): the tool would take it for an
+  # option and stop with "expected one argument" (1 run in 64).
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   # In parallel: each format is a JVM start of several seconds.
   local pids=()
   for i in $(seq 1 "$nodes"); do
