@@ -15,6 +15,15 @@ export const ACCESS_LOG_MAX_LIMIT = 10_000;
 /** Paths are kept up to this length: the log records requests, it does not store what they sent. */
 const MAX_PATH_CHARS = 2_000;
 
+/** One request as it is recorded. */
+export interface AccessRecord {
+  readonly at: Date;
+  readonly identity: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+}
+
 /**
  * Every HTTP request, with who made it and how it was answered (`ledger_access_log`). Written
  * after the answer is sent, so that the log costs the caller no time, and grouped: the lines
@@ -23,7 +32,7 @@ const MAX_PATH_CHARS = 2_000;
  * written (shutdown, tests).
  */
 export class AccessLog {
-  private buffered: { at: Date; identity: string | null; method: string; path: string; status: number }[] = [];
+  private buffered: AccessRecord[] = [];
   private writing: Promise<void> | undefined;
 
   constructor(
@@ -31,7 +40,7 @@ export class AccessLog {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  record(entry: { at: Date; identity: string | null; method: string; path: string; status: number }): void {
+  record(entry: AccessRecord): void {
     this.buffered.push(entry);
     this.writing ??= this.drain();
   }
@@ -52,9 +61,7 @@ export class AccessLog {
     }
   }
 
-  private async write(
-    entries: readonly { at: Date; identity: string | null; method: string; path: string; status: number }[],
-  ): Promise<void> {
+  private async write(entries: readonly AccessRecord[]): Promise<void> {
     await this.db.query(
       `INSERT INTO ledger_access_log (at, identity, method, path, status)
        SELECT * FROM unnest($1::text::timestamptz[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::int[])`,
