@@ -13,7 +13,14 @@ describeEachEngine('PgEventStore.readAllWithin: pages bounded by bytes', (get) =
       newEvent(`e-${i}`, { metadata: { note: (i % 3 === 0 ? 'x' : 'y').repeat(i % 3 === 0 ? MB : 100) } }),
     );
     await store.append([{ streamId: 'budget-B-2021', events }]);
-  });
+    // A follower reads below the oldest transaction still running on the whole server (decision
+    // 0002): while other suites' transactions run there, it waits, as a follower does.
+    const deadline = Date.now() + 60_000;
+    while ((await store.readAllWithin({ after: 0n, limit: 1000, maxBytes: 100 * MB })).length < events.length) {
+      if (Date.now() > deadline) throw new Error('the events never became readable to a follower');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }, 90_000);
 
   const size = (e: StoredEvent) => JSON.stringify(e.data).length + JSON.stringify(e.metadata).length;
 
