@@ -15,7 +15,7 @@ import {
 } from '@ledger/kafka';
 import { ingestionMetrics, MetricsRegistry, silentLogger } from '@ledger/observability';
 import { raw, waitFor } from '@ledger/kafka/testing/fixtures';
-import { committedAll } from '@ledger/kafka/testing/kafka-harness';
+import { committedAll, deleteLedgerTopics } from '@ledger/kafka/testing/kafka-harness';
 import { LedgerWriter } from '@ledger/ledger';
 import { createApi } from '@ledger/http';
 import { authConfigFromEnv } from '@ledger/auth';
@@ -68,9 +68,7 @@ describeWithKafka(`GET /ready and the consumer lag (${brokers})`, () => {
   afterAll(async () => {
     await app?.close();
     await storage?.cleanup();
-    await admin
-      ?.deleteTopics({ topics: [config.paymentsTopic, config.deadLetterTopic, config.ledgerTopic, config.alertsTopic] })
-      .catch(() => undefined);
+    await deleteLedgerTopics(admin, config);
     await admin?.disconnect();
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];

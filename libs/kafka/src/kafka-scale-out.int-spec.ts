@@ -7,7 +7,7 @@ import { createKafka } from './kafka-client';
 import { kafkaConfigFromEnv, type LedgerKafkaConfig } from './kafka-config';
 import type { PublishedEvent } from './ledger-publisher';
 import { raw, waitFor } from './testing/fixtures';
-import { committedAll, ConsumeProcess, follow, freePort, localBroker } from './testing/kafka-harness';
+import { committedAll, ConsumeProcess, deleteLedgerTopics, follow, freePort, localBroker } from './testing/kafka-harness';
 import { ensureTopics, loadTopicDefinitions } from './topics';
 
 /**
@@ -136,9 +136,7 @@ describeWithKafka(`Kafka scale-out: consume processes share partitions through r
     if (stoppedNode !== undefined) await localBroker.run('start', '--node', stoppedNode).catch(() => undefined);
     for (const r of readers) await r.disconnect().catch(() => undefined);
     await producer?.disconnect();
-    await admin
-      ?.deleteTopics({ topics: [config.paymentsTopic, config.deadLetterTopic, config.ledgerTopic, config.alertsTopic] })
-      .catch(() => undefined);
+    await deleteLedgerTopics(admin, config);
     await admin?.disconnect();
     await server?.drop();
   }, 180_000);

@@ -8,6 +8,7 @@ import { ingestionMetrics, MetricsRegistry } from '@ledger/observability';
 import { createKafka, KafkaMessageSink } from './kafka-client';
 import { kafkaConfigFromEnv, type LedgerKafkaConfig } from './kafka-config';
 import { KafkaPaymentConsumer } from './kafka-consumer';
+import { deleteLedgerTopics } from './testing/kafka-harness';
 import { LedgerPublisher, type PublishedEvent } from './ledger-publisher';
 import { PaymentPipeline, type DeadLetterRecord } from './payment-pipeline';
 import { raw, waitFor } from './testing/fixtures';
@@ -119,9 +120,7 @@ describeWithKafka(title, () => {
     for (const s of toStop) await s.stop().catch(() => undefined);
     for (const r of readers) await r.disconnect().catch(() => undefined);
     await producer?.disconnect();
-    await admin
-      ?.deleteTopics({ topics: [config.paymentsTopic, config.deadLetterTopic, config.ledgerTopic, config.alertsTopic] })
-      .catch(() => undefined);
+    await deleteLedgerTopics(admin, config);
     await admin?.disconnect();
     await db?.drop();
   }, 180_000);

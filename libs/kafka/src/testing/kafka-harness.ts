@@ -3,12 +3,20 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { LedgerKafkaConfig } from '../kafka-config';
 import { waitFor } from './fixtures';
 
 /** Helpers of the suites that run against a real broker (`npm run test:kafka`). */
 
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const LOCAL_BROKER = path.join(REPO_ROOT, 'infra/kafka/local-broker.sh');
+
+/** A suite's teardown: deletes the ledger's four topics of `config` (its own, uniquely named), whatever is left of them. */
+export async function deleteLedgerTopics(admin: Admin | undefined, config: LedgerKafkaConfig): Promise<void> {
+  await admin
+    ?.deleteTopics({ topics: [config.paymentsTopic, config.deadLetterTopic, config.ledgerTopic, config.alertsTopic] })
+    .catch(() => undefined);
+}
 
 export interface FollowedMessage {
   readonly partition: number;
