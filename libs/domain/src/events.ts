@@ -13,6 +13,12 @@ export const EVENT_TYPES = [
   'PaymentRecorded',
   'PaymentReversed',
   'PeriodClosed',
+  // DESIGN.md §11 (decision 0014).
+  'SpendingPlanSet',
+  'CommitmentMade',
+  'CommitmentReleased',
+  'YearClosed',
+  'BalanceCarriedForward',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -75,6 +81,8 @@ export interface PaymentRecordedData {
   readonly lineId: string;
   readonly amountFen: Fen;
   readonly payee?: string;
+  /** The commitment (CommitmentMade eventId) this payment consumes, by min(amount, what is left of it). */
+  readonly commitmentEventId?: string;
 }
 
 export interface PaymentReversedData {
@@ -86,6 +94,41 @@ export interface PeriodClosedData {
   readonly department: string;
   readonly fiscalYear: number;
   readonly period: Quarter;
+}
+
+/** One checkpoint of a spending plan: the cumulative share ('0.2500', 4 decimals) due by a date. */
+export interface PlanCheckpoint {
+  readonly date: string;
+  readonly share: string;
+}
+
+export interface SpendingPlanSetData {
+  readonly lineId: string;
+  /** Dates strictly increasing inside the line's fiscal year, shares non-decreasing, the last '1.0000'. */
+  readonly checkpoints: readonly PlanCheckpoint[];
+}
+
+export interface CommitmentMadeData {
+  readonly lineId: string;
+  readonly amountFen: Fen;
+  /** The contract or procurement reference. */
+  readonly reference?: string;
+}
+
+export interface CommitmentReleasedData {
+  readonly commitmentEventId: string;
+  readonly amountFen: Fen;
+}
+
+export interface YearClosedData {
+  readonly department: string;
+  readonly fiscalYear: number;
+}
+
+export interface BalanceCarriedForwardData {
+  readonly fromLineId: string;
+  readonly toLineId: string;
+  readonly amountFen: Fen;
 }
 
 /** 预算指标: open a budget line with its classifications. */
@@ -103,8 +146,33 @@ export type PaymentReversed = Envelope<'PaymentReversed', PaymentReversedData>;
 /** 季度结账: close a quarter of a department-year. */
 export type PeriodClosed = Envelope<'PeriodClosed', PeriodClosedData>;
 
+/** 资金支出计划: a line's cumulative spending plan, replacing its previous one from its effectiveDate on. */
+export type SpendingPlanSet = Envelope<'SpendingPlanSet', SpendingPlanSetData>;
+/** 预留/冻结: budget reserved for a signed contract or a procurement. */
+export type CommitmentMade = Envelope<'CommitmentMade', CommitmentMadeData>;
+/** 解除预留: (part of) a commitment released back to available. */
+export type CommitmentReleased = Envelope<'CommitmentReleased', CommitmentReleasedData>;
+/** 年结: close a department-year once its Q4 is closed; the ledger then carries project balances forward. */
+export type YearClosed = Envelope<'YearClosed', YearClosedData>;
+/** 结转: a project line's unspent balance moved to a line of the next year (written by the ledger at YearClosed). */
+export type BalanceCarriedForward = Envelope<'BalanceCarriedForward', BalanceCarriedForwardData>;
+
 export type LedgerEvent =
-  BudgetLineOpened | InitialBudgetApproved | BudgetAdjusted | BudgetTransferred | PaymentRecorded | PaymentReversed | PeriodClosed;
+  | BudgetLineOpened
+  | InitialBudgetApproved
+  | BudgetAdjusted
+  | BudgetTransferred
+  | PaymentRecorded
+  | PaymentReversed
+  | PeriodClosed
+  | SpendingPlanSet
+  | CommitmentMade
+  | CommitmentReleased
+  | YearClosed
+  | BalanceCarriedForward;
+
+/** The fundingSource (资金来源) of the lines that receive a previous year's carried-forward balances. */
+export const CARRIED_FORWARD_FUNDING_SOURCE = '上年结转';
 
 /** The stream (unit of consistency) of a department-year. */
 export function streamIdOf(department: string, fiscalYear: number): string {
