@@ -9,6 +9,7 @@ export * from './rebuild-projections/rebuild-projections.command';
 export * from './failure';
 export * from './close-period/period-closed-event';
 export * from './demo/seed-002';
+export * from './demo/seed-004';
 export * from './checkpoints';
 export * from './verify-projections/verify-projections.query';
 export * from './verify-projections/verify-projections';
