@@ -22,8 +22,9 @@ function readCheckpoint(value: unknown, field: string): PlanCheckpoint {
   rejectUnknownFields(value, CHECKPOINT_FIELDS, field);
   if (!given(value, 'date')) fail(`${field}.date`, 'is required');
   const date = value.date;
-  if (typeof date !== 'string' || !isCalendarDate(date))
+  if (typeof date !== 'string' || !isCalendarDate(date)) {
     fail(`${field}.date`, `must be a calendar day 'YYYY-MM-DD' in ${MIN_YEAR}..${MAX_YEAR}`);
+  }
   if (!given(value, 'share')) fail(`${field}.share`, 'is required');
   const share = value.share;
   if (typeof share !== 'string' || !SHARE_TEXT.test(share)) {
