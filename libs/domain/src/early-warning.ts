@@ -58,6 +58,38 @@ export interface EarlyWarningItem {
   readonly adjustedFen: Fen;
   /** The item's own spending plan (e.g. seed 004's 资金支出计划), instead of the common schedule. */
   readonly schedule?: ScheduleConfig;
+  /**
+   * An item made of parts (a project of lines, decision 0014): its schedule is the weight-weighted
+   * schedule of its parts, each on its own plan or, without one, on the common schedule.
+   * Takes precedence over `schedule`.
+   */
+  readonly parts?: readonly ScheduleWeight[];
+}
+
+/** A part of an item: its weight (a line's adjusted) and its own plan, if any. */
+export interface ScheduleWeight {
+  readonly weightFen: Fen;
+  readonly schedule?: ScheduleConfig;
+}
+
+/**
+ * The schedule due on `date` of an item made of parts: Σ weight × schedule ÷ Σ weight, exact
+ * before its 4-decimal rounding; the common schedule when the weights sum to 0.
+ */
+export function weightedSchedule(
+  date: string,
+  fiscalYear: number,
+  parts: readonly ScheduleWeight[],
+  common: ScheduleConfig = DEFAULT_SCHEDULE_CONFIG,
+): string {
+  let weights = dec(0);
+  let weighted = dec(0);
+  for (const part of parts) {
+    weights = weights.plus(dec(part.weightFen));
+    weighted = weighted.plus(dec(part.weightFen).times(scheduleAt(date, fiscalYear, part.schedule ?? common)));
+  }
+  if (weights.isZero()) return interpolatedSchedule(date, fiscalYear, common);
+  return fixed(weighted.div(weights), RATIO_DECIMALS);
 }
 
 export interface EarlyWarningOptions {
@@ -111,7 +143,10 @@ export function earlyWarning(
   const common = options.scheduleConfig ?? DEFAULT_SCHEDULE_CONFIG;
   const elapsed = elapsedAt(asOf, fiscalYear);
   const rows = items.map((item): EarlyWarningRow => {
-    const expected = interpolatedSchedule(asOf, fiscalYear, item.schedule ?? common);
+    const expected =
+      item.parts === undefined
+        ? interpolatedSchedule(asOf, fiscalYear, item.schedule ?? common)
+        : weightedSchedule(asOf, fiscalYear, item.parts, common);
     const progress = ratio(item.executedFen, item.adjustedFen);
     const lag = progress === null ? null : dec(expected).minus(progress);
     let projected: Dec | null = null;

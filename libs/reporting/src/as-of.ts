@@ -33,14 +33,16 @@ function cutColumns(date: string): string {
  * instant: one backward step on the movements' (line_id, position) key. `l` is the ledger_lines row.
  */
 const RUNNING_SQL = `SELECT m.running_initial_fen, m.running_adjustments_fen, m.running_transfers_in_fen, m.running_transfers_out_fen,
-         m.running_executed_fen
+         m.running_executed_fen, m.running_committed_fen, m.running_brought_forward_fen, m.running_carried_forward_fen
   FROM ledger_movements m
   WHERE m.line_id = l.line_id AND m.position <= LEAST(cut.sealed, cut.known) AND m.recorded_at <= $4::timestamptz
   ORDER BY m.position DESC LIMIT 1`;
 
 /** The late movements dated by the date and known at the instant that fall after the sealed prefix, by line. */
 const LATE_SQL = `SELECT a.line_id, sum(a.initial_fen) AS initial_fen, sum(a.adjustments_fen) AS adjustments_fen,
-         sum(a.transfers_in_fen) AS transfers_in_fen, sum(a.transfers_out_fen) AS transfers_out_fen, sum(a.executed_fen) AS executed_fen
+         sum(a.transfers_in_fen) AS transfers_in_fen, sum(a.transfers_out_fen) AS transfers_out_fen, sum(a.executed_fen) AS executed_fen,
+         sum(a.committed_fen) AS committed_fen, sum(a.brought_forward_fen) AS brought_forward_fen,
+         sum(a.carried_forward_fen) AS carried_forward_fen
   FROM ledger_apart_movements a, cut
   WHERE a.department = $1 AND a.fiscal_year = $2::integer AND a.late AND a.position > cut.sealed AND a.position <= cut.known
     AND a.recorded_at <= $4::timestamptz AND a.effective_date <= $3::date
@@ -91,7 +93,8 @@ export const LINES_AS_OF_SQL = `WITH cut AS (${CUT_SQL}), late AS (${LATE_SQL})
   SELECT l.line_id, l.unit, l.project, l.function_code, l.economic_code, l.funding_source, l.kind, l.tags,
          ${sum('initial_fen')} AS "initialFen", ${sum('adjustments_fen')} AS "adjustmentsFen",
          ${sum('transfers_in_fen')} AS "transfersInFen", ${sum('transfers_out_fen')} AS "transfersOutFen",
-         ${sum('executed_fen')} AS "executedFen"
+         ${sum('executed_fen')} AS "executedFen", ${sum('committed_fen')} AS "committedFen",
+         ${sum('brought_forward_fen')} AS "broughtForwardFen", ${sum('carried_forward_fen')} AS "carriedForwardFen"
   FROM cut CROSS JOIN ledger_lines l
   LEFT JOIN LATERAL (${RUNNING_SQL}) r ON true
   LEFT JOIN late x ON x.line_id = l.line_id
@@ -122,6 +125,9 @@ export interface DepartmentAsOf {
   readonly routineTransfersFen: bigint;
   readonly adjustedFen: bigint;
   readonly executedFen: bigint;
+  readonly committedFen: bigint;
+  readonly broughtForwardFen: bigint;
+  readonly carriedForwardFen: bigint;
 }
 
 /**
@@ -154,14 +160,16 @@ const DEPARTMENT_AS_OF_DATES_SQL = `WITH dates AS (SELECT DISTINCT u.date FROM u
      running AS (
        SELECT cut.date, sum(r.running_initial_fen) AS initial, sum(r.running_adjustments_fen) AS adjustments,
               sum(r.running_transfers_in_fen) AS transfers_in, sum(r.running_transfers_out_fen) AS transfers_out,
-              sum(r.running_executed_fen) AS executed
+              sum(r.running_executed_fen) AS executed, sum(r.running_committed_fen) AS committed,
+              sum(r.running_brought_forward_fen) AS brought_forward, sum(r.running_carried_forward_fen) AS carried_forward
        FROM cut CROSS JOIN tagged l
        CROSS JOIN LATERAL (${RUNNING_SQL}) r
        GROUP BY cut.date
      ),
      late AS (
        SELECT cut.date, sum(a.initial_fen) AS initial, sum(a.adjustments_fen) AS adjustments, sum(a.transfers_in_fen) AS transfers_in,
-              sum(a.transfers_out_fen) AS transfers_out, sum(a.executed_fen) AS executed
+              sum(a.transfers_out_fen) AS transfers_out, sum(a.executed_fen) AS executed, sum(a.committed_fen) AS committed,
+              sum(a.brought_forward_fen) AS brought_forward, sum(a.carried_forward_fen) AS carried_forward
        FROM cut JOIN ledger_apart_movements a
          ON a.department = $1 AND a.fiscal_year = $2::integer AND a.late AND a.position > cut.sealed AND a.position <= cut.known
         AND a.recorded_at <= $4::timestamptz AND a.effective_date <= cut.date
@@ -182,7 +190,10 @@ const DEPARTMENT_AS_OF_DATES_SQL = `WITH dates AS (SELECT DISTINCT u.date FROM u
             (COALESCE(r.transfers_out, 0) + COALESCE(x.transfers_out, 0))::bigint AS transfers_out,
             COALESCE(t.routine, 0)::bigint AS routine,
             (COALESCE(${adjustedSql(sumColumns('r'))}, 0) + COALESCE(${adjustedSql(sumColumns('x'))}, 0))::bigint AS adjusted,
-            (COALESCE(r.executed, 0) + COALESCE(x.executed, 0))::bigint AS executed
+            (COALESCE(r.executed, 0) + COALESCE(x.executed, 0))::bigint AS executed,
+            (COALESCE(r.committed, 0) + COALESCE(x.committed, 0))::bigint AS committed,
+            (COALESCE(r.brought_forward, 0) + COALESCE(x.brought_forward, 0))::bigint AS brought_forward,
+            (COALESCE(r.carried_forward, 0) + COALESCE(x.carried_forward, 0))::bigint AS carried_forward
      FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`;
 
 /** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
@@ -199,6 +210,9 @@ export async function departmentAsOfDates(
     routine: bigint;
     adjusted: bigint;
     executed: bigint;
+    committed: bigint;
+    brought_forward: bigint;
+    carried_forward: bigint;
   }>(
     DEPARTMENT_AS_OF_DATES_SQL,
     [
@@ -221,6 +235,9 @@ export async function departmentAsOfDates(
         routineTransfersFen: row.routine,
         adjustedFen: row.adjusted,
         executedFen: row.executed,
+        committedFen: row.committed,
+        broughtForwardFen: row.brought_forward,
+        carriedForwardFen: row.carried_forward,
       },
     ]),
   );
@@ -233,5 +250,6 @@ function sumColumns(alias: string): MovementColumns {
     adjustments: `${alias}.adjustments`,
     transfersIn: `${alias}.transfers_in`,
     transfersOut: `${alias}.transfers_out`,
+    broughtForward: `${alias}.brought_forward`,
   };
 }

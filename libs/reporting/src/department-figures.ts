@@ -10,6 +10,9 @@ export interface DatedSums {
   readonly routineTransfersFen: bigint;
   readonly adjustedFen: bigint;
   readonly executedFen: bigint;
+  readonly committedFen: bigint;
+  readonly broughtForwardFen: bigint;
+  readonly carriedForwardFen: bigint;
 }
 
 /**
@@ -37,6 +40,9 @@ export async function departmentSums(
       routineTransfersFen: s.routineTransfersFen,
       adjustedFen: s.adjustedFen,
       executedFen: s.executedFen,
+      committedFen: s.committedFen,
+      broughtForwardFen: s.broughtForwardFen,
+      carriedForwardFen: s.carriedForwardFen,
     };
   });
 }

@@ -7,6 +7,12 @@ export interface Sums {
   transfersInFen: bigint;
   transfersOutFen: bigint;
   executedFen: bigint;
+  /** 已预留: commitments made, less released, less consumed by payments (decision 0014). */
+  committedFen: bigint;
+  /** 上年结转 received from the previous year's closing. */
+  broughtForwardFen: bigint;
+  /** 结转下年 given to the next year at this year's closing. */
+  carriedForwardFen: bigint;
 }
 
 /** The figures of DESIGN.md §6 `view` rows and totals: yuan strings and a 4-decimal ratio. */
@@ -17,12 +23,25 @@ export interface Figures {
   readonly transfersOut: string;
   readonly adjusted: string;
   readonly executed: string;
+  readonly committed: string;
+  readonly broughtForward: string;
+  readonly carriedForward: string;
+  /** adjusted − executed − committed. */
   readonly available: string;
   readonly executionRate: string | null;
 }
 
 export function zeroSums(): Sums {
-  return { initialFen: 0n, adjustmentsFen: 0n, transfersInFen: 0n, transfersOutFen: 0n, executedFen: 0n };
+  return {
+    initialFen: 0n,
+    adjustmentsFen: 0n,
+    transfersInFen: 0n,
+    transfersOutFen: 0n,
+    executedFen: 0n,
+    committedFen: 0n,
+    broughtForwardFen: 0n,
+    carriedForwardFen: 0n,
+  };
 }
 
 export function addSums(into: Sums, from: Sums): void {
@@ -31,11 +50,19 @@ export function addSums(into: Sums, from: Sums): void {
   into.transfersInFen += from.transfersInFen;
   into.transfersOutFen += from.transfersOutFen;
   into.executedFen += from.executedFen;
+  into.committedFen += from.committedFen;
+  into.broughtForwardFen += from.broughtForwardFen;
+  into.carriedForwardFen += from.carriedForwardFen;
 }
 
-/** 调整预算数 = 年初 + 调整 + 调剂转入 − 调剂转出 (the domain's adjustedFen). */
+/** 调整预算数 = 年初 + 调整 + 调剂转入 − 调剂转出 + 上年结转 (the domain's adjustedFen). */
 export function adjustedOf(s: Sums): bigint {
   return adjustedFen(s);
+}
+
+/** 可用余额 = 调整预算数 − 执行数 − 已预留 (decision 0014). */
+export function availableOf(s: Sums): bigint {
+  return adjustedOf(s) - s.executedFen - s.committedFen;
 }
 
 /** The SQL expressions of a row's (or a sum's) budget movements. */
@@ -44,11 +71,12 @@ export interface MovementColumns {
   readonly adjustments: string;
   readonly transfersIn: string;
   readonly transfersOut: string;
+  readonly broughtForward: string;
 }
 
 /** 调整预算数 in SQL: the domain's adjustedFen, term by term, over the given columns. */
 export function adjustedSql(c: MovementColumns): string {
-  return `${c.initial} + ${c.adjustments} + ${c.transfersIn} - ${c.transfersOut}`;
+  return `${c.initial} + ${c.adjustments} + ${c.transfersIn} - ${c.transfersOut} + ${c.broughtForward}`;
 }
 
 /** The movement columns of LINES_AS_OF_SQL's rows under an alias (as-of.ts). */
@@ -58,6 +86,7 @@ export function linesAsOfColumns(alias: string): MovementColumns {
     adjustments: `${alias}."adjustmentsFen"`,
     transfersIn: `${alias}."transfersInFen"`,
     transfersOut: `${alias}."transfersOutFen"`,
+    broughtForward: `${alias}."broughtForwardFen"`,
   };
 }
 
@@ -70,7 +99,10 @@ export function figuresOf(s: Sums): Figures {
     transfersOut: formatYuan(s.transfersOutFen),
     adjusted: formatYuan(adjusted),
     executed: formatYuan(s.executedFen),
-    available: formatYuan(adjusted - s.executedFen),
+    committed: formatYuan(s.committedFen),
+    broughtForward: formatYuan(s.broughtForwardFen),
+    carriedForward: formatYuan(s.carriedForwardFen),
+    available: formatYuan(adjusted - s.executedFen - s.committedFen),
     executionRate: ratio(s.executedFen, adjusted),
   };
 }

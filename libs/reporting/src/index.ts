@@ -16,3 +16,4 @@ export * from './finder';
 export * from './names';
 export * from './reporting.tokens';
 export * from './reporting.handlers';
+export * from './plans';

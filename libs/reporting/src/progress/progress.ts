@@ -23,11 +23,15 @@ export interface ProgressQuery {
 export interface QuarterSnapshot {
   readonly executed: string;
   readonly adjusted: string;
+  /** 已预留 at the checkpoint (decision 0014). */
+  readonly committed: string;
   readonly progress: string | null;
   readonly quarterRate: string | null;
 }
 
 export interface ProgressQuarter extends QuarterExecution {
+  /** 已预留 at the checkpoint: commitments not yet paid or released (decision 0014). */
+  readonly committed: string;
   readonly closed: boolean;
   /** As known when the quarter was closed. */
   readonly reported?: QuarterSnapshot & { readonly knownAt: string };
@@ -75,8 +79,9 @@ export async function queryProgress(
   for (const [i, q] of computed.quarters.entries()) {
     const closedAt = closes.get(quarterNumber(quarterOf(q.date)));
     const closed = closedAt !== undefined && closedAt.getTime() <= knownAtMs && q.date.startsWith(String(fiscalYear));
+    const committed = formatYuan((current[i] as DatedSums).committedFen);
     if (!closed) {
-      quarters.push({ ...q, closed: false });
+      quarters.push({ ...q, committed, closed: false });
       continue;
     }
     const [atClose] = await departmentSums(sql, query.department, fiscalYear, [q.date], closedAt.toISOString());
@@ -84,6 +89,7 @@ export async function queryProgress(
     const restated = snapshot(current[i] as DatedSums, q.schedule);
     quarters.push({
       ...q,
+      committed,
       closed: true,
       reported: { ...reported, knownAt: closedAt.toISOString() },
       restated,
@@ -109,6 +115,7 @@ function snapshot(s: DatedSums, schedule: string): QuarterSnapshot {
   return {
     executed: formatYuan(s.executedFen),
     adjusted: formatYuan(s.adjustedFen),
+    committed: formatYuan(s.committedFen),
     progress: ratio(s.executedFen, s.adjustedFen),
     quarterRate: quarterRateOf(s.executedFen, s.adjustedFen, schedule),
   };
@@ -119,6 +126,7 @@ function difference(before: DatedSums, after: DatedSums, reported: QuarterSnapsh
   return {
     executed: formatYuan(after.executedFen - before.executedFen),
     adjusted: formatYuan(after.adjustedFen - before.adjustedFen),
+    committed: formatYuan(after.committedFen - before.committedFen),
     progress: minus(restated.progress, reported.progress),
     quarterRate: minus(restated.quarterRate, reported.quarterRate),
   };

@@ -8,6 +8,7 @@ import { queryProgress } from '../progress/progress';
 import { ratioFigures } from '../ratios/ratios';
 import { DEFAULT_RULES, type LedgerRules } from '../rules';
 import { departmentYearParams } from '../time';
+import { projectPlans, type ProjectPlanCheckpoint } from './project-plans';
 
 export interface ScorecardQuery {
   readonly department: string;
@@ -17,6 +18,8 @@ export interface ScorecardQuery {
 
 export interface ProjectRow extends ProjectEvaluation {
   readonly project: string;
+  /** The project's progress at each checkpoint of its lines' spending plans; empty for a project without a plan. */
+  readonly plan: ProjectPlanCheckpoint[];
 }
 
 export interface ScorecardResult {
@@ -91,8 +94,10 @@ async function projectRows(
      GROUP BY x.project ORDER BY x.project`,
     linesAsOfParams({ department, fiscalYear, asOf, knownAtSql }),
   );
+  const plans = await projectPlans(sql, { department, fiscalYear, yearEnd: asOf, knownAtSql }, rules.schedule);
   return rows.map((r) => ({
     project: r.project,
     ...projectSelfEvaluation(fiscalYear, { initialFen: r.initial, adjustedFen: r.adjusted, executedFen: r.executed }, rules.scoring),
+    plan: plans.get(r.project) ?? [],
   }));
 }

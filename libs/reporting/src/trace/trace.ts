@@ -1,7 +1,8 @@
-import { adjustedFen, formatYuan } from '@ledger/domain';
+import { formatYuan } from '@ledger/domain';
 import type { JsonObject, Sql } from '@ledger/event-store';
 import { linesAsOf, NO_POSITION_CAP } from '../as-of';
-import { adjustedOf, zeroSums, type Sums } from '../figures';
+import { addSums, adjustedOf, availableOf, zeroSums, type Sums } from '../figures';
+import { lineCommitments, linePlans } from './trace-lists';
 import { QueryError } from '../query-error';
 import { parseAsOf, parseKnownAt } from '../time';
 
@@ -25,8 +26,42 @@ export interface TraceEntry {
   readonly recordedBy: string | null;
   readonly correction: boolean;
   readonly metadata: JsonObject | null;
-  readonly delta: { initial: string; adjustments: string; transfersIn: string; transfersOut: string; executed: string };
-  readonly running: { initial: string; adjusted: string; executed: string };
+  /** The commitment (CommitmentMade eventId) a payment consumes or a release releases; null for other events. */
+  readonly commitmentEventId: string | null;
+  readonly delta: TraceDelta;
+  readonly running: { initial: string; adjusted: string; executed: string; committed: string; available: string };
+}
+
+export interface TraceDelta {
+  readonly initial: string;
+  readonly adjustments: string;
+  readonly transfersIn: string;
+  readonly transfersOut: string;
+  readonly executed: string;
+  readonly committed: string;
+  readonly broughtForward: string;
+  readonly carriedForward: string;
+}
+
+/** A commitment of the line as of the date, known at the instant: what is left of it is still committed. */
+export interface TraceCommitment {
+  readonly eventId: string;
+  readonly reference: string | null;
+  readonly effectiveDate: string;
+  readonly amount: string;
+  readonly released: string;
+  readonly consumed: string;
+  /** amount − released − consumed. */
+  readonly left: string;
+}
+
+/** A SpendingPlanSet of the line dated by the date and recorded by the instant, in (effectiveDate, position) order. */
+export interface TracePlan {
+  readonly position: string;
+  readonly eventId: string;
+  readonly effectiveDate: string;
+  readonly recordedAt: string;
+  readonly checkpoints: { date: string; share: string }[];
 }
 
 export interface TraceResult {
@@ -34,7 +69,19 @@ export interface TraceResult {
   readonly asOf: string;
   readonly knownAt: string;
   readonly entries: TraceEntry[];
-  readonly totals: { initial: string; adjusted: string; executed: string; available: string };
+  readonly totals: {
+    initial: string;
+    adjusted: string;
+    executed: string;
+    committed: string;
+    broughtForward: string;
+    carriedForward: string;
+    available: string;
+  };
+  /** Every commitment of the line as of asOf known at knownAt, whatever the page. */
+  readonly commitments: TraceCommitment[];
+  /** Every spending plan of the line as of asOf known at knownAt (the last one is in force). */
+  readonly plans: TracePlan[];
   readonly limit: number;
   /** The `after` of the next page; null when this page is the last. */
   readonly nextAfter: string | null;
@@ -49,11 +96,15 @@ interface EntryRow {
   recorded_by: string | null;
   correction: boolean;
   metadata: JsonObject | null;
+  commitment_event_id: string | null;
   initial_fen: bigint;
   adjustments_fen: bigint;
   transfers_in_fen: bigint;
   transfers_out_fen: bigint;
   executed_fen: bigint;
+  committed_fen: bigint;
+  brought_forward_fen: bigint;
+  carried_forward_fen: bigint;
 }
 
 /** Entries per page when the query gives no limit, and the most it may ask for. */
@@ -62,15 +113,19 @@ export const TRACE_MAX_LIMIT = 10_000;
 
 /** The entries of a page after `after` (its opening as a zero movement), $5 = limit + 1 to see whether more follow. */
 const TRACE_ENTRIES_SQL = `SELECT e.position, e.event_id, e.type, e.effective_date, e.recorded_at, e.recorded_by, e.correction, e.metadata,
-            p.initial_fen, p.adjustments_fen, p.transfers_in_fen, p.transfers_out_fen, p.executed_fen
+            e.data->>'commitmentEventId' AS commitment_event_id,
+            p.initial_fen, p.adjustments_fen, p.transfers_in_fen, p.transfers_out_fen, p.executed_fen,
+            p.committed_fen, p.brought_forward_fen, p.carried_forward_fen
      FROM (
        (SELECT l.opened_position AS position, 0::bigint AS initial_fen, 0::bigint AS adjustments_fen, 0::bigint AS transfers_in_fen,
-               0::bigint AS transfers_out_fen, 0::bigint AS executed_fen
+               0::bigint AS transfers_out_fen, 0::bigint AS executed_fen, 0::bigint AS committed_fen,
+               0::bigint AS brought_forward_fen, 0::bigint AS carried_forward_fen
         FROM ledger_lines l
         WHERE l.line_id = $1 AND l.opened_position > $2::bigint AND l.opened_effective_date <= $3::date
           AND l.opened_recorded_at <= $4::timestamptz)
        UNION ALL
-       (SELECT m.position, m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.executed_fen
+       (SELECT m.position, m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.executed_fen,
+               m.committed_fen, m.brought_forward_fen, m.carried_forward_fen
         FROM ledger_movements m
         WHERE m.line_id = $1 AND m.position > $2::bigint AND m.effective_date <= $3::date AND m.recorded_at <= $4::timestamptz
         ORDER BY m.position LIMIT $5::integer)
@@ -80,18 +135,10 @@ const TRACE_ENTRIES_SQL = `SELECT e.position, e.event_id, e.type, e.effective_da
 
 /** The page's entries with their deltas and the running totals, continued from `start` (the figures up to `after`). */
 function traceEntries(start: Sums, page: readonly EntryRow[]): TraceEntry[] {
-  let initial = start.initialFen;
-  let adjusted = adjustedOf(start);
-  let executed = start.executedFen;
+  const running = { ...start };
   return page.map((row): TraceEntry => {
-    initial += row.initial_fen;
-    adjusted += adjustedFen({
-      initialFen: row.initial_fen,
-      adjustmentsFen: row.adjustments_fen,
-      transfersInFen: row.transfers_in_fen,
-      transfersOutFen: row.transfers_out_fen,
-    });
-    executed += row.executed_fen;
+    const delta = sumsOfRow(row);
+    addSums(running, delta);
     return {
       position: row.position.toString(),
       eventId: row.event_id,
@@ -101,16 +148,39 @@ function traceEntries(start: Sums, page: readonly EntryRow[]): TraceEntry[] {
       recordedBy: row.recorded_by,
       correction: row.correction,
       metadata: row.metadata,
+      commitmentEventId: row.commitment_event_id,
       delta: {
-        initial: formatYuan(row.initial_fen),
-        adjustments: formatYuan(row.adjustments_fen),
-        transfersIn: formatYuan(row.transfers_in_fen),
-        transfersOut: formatYuan(row.transfers_out_fen),
-        executed: formatYuan(row.executed_fen),
+        initial: formatYuan(delta.initialFen),
+        adjustments: formatYuan(delta.adjustmentsFen),
+        transfersIn: formatYuan(delta.transfersInFen),
+        transfersOut: formatYuan(delta.transfersOutFen),
+        executed: formatYuan(delta.executedFen),
+        committed: formatYuan(delta.committedFen),
+        broughtForward: formatYuan(delta.broughtForwardFen),
+        carriedForward: formatYuan(delta.carriedForwardFen),
       },
-      running: { initial: formatYuan(initial), adjusted: formatYuan(adjusted), executed: formatYuan(executed) },
+      running: {
+        initial: formatYuan(running.initialFen),
+        adjusted: formatYuan(adjustedOf(running)),
+        executed: formatYuan(running.executedFen),
+        committed: formatYuan(running.committedFen),
+        available: formatYuan(availableOf(running)),
+      },
     };
   });
+}
+
+function sumsOfRow(row: EntryRow): Sums {
+  return {
+    initialFen: row.initial_fen,
+    adjustmentsFen: row.adjustments_fen,
+    transfersInFen: row.transfers_in_fen,
+    transfersOutFen: row.transfers_out_fen,
+    executedFen: row.executed_fen,
+    committedFen: row.committed_fen,
+    broughtForwardFen: row.brought_forward_fen,
+    carriedForwardFen: row.carried_forward_fen,
+  };
 }
 
 /**
@@ -144,7 +214,6 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
   const rows = await sql.query<EntryRow>(TRACE_ENTRIES_SQL, [query.lineId, String(after ?? -1n), asOf, knownAt.sql, String(limit + 1)]);
   const page = rows.slice(0, limit);
   const entries = traceEntries(start, page);
-  const totalAdjusted = adjustedOf(totals);
   return {
     lineId: query.lineId,
     asOf,
@@ -152,10 +221,15 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
     entries,
     totals: {
       initial: formatYuan(totals.initialFen),
-      adjusted: formatYuan(totalAdjusted),
+      adjusted: formatYuan(adjustedOf(totals)),
       executed: formatYuan(totals.executedFen),
-      available: formatYuan(totalAdjusted - totals.executedFen),
+      committed: formatYuan(totals.committedFen),
+      broughtForward: formatYuan(totals.broughtForwardFen),
+      carriedForward: formatYuan(totals.carriedForwardFen),
+      available: formatYuan(availableOf(totals)),
     },
+    commitments: await lineCommitments(sql, query.lineId, asOf, knownAt.sql),
+    plans: await linePlans(sql, query.lineId, asOf, knownAt.sql),
     limit,
     nextAfter: rows.length > limit ? (page.at(-1) as EntryRow).position.toString() : null,
   };

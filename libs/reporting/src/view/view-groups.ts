@@ -36,7 +36,8 @@ function valueSql(dim: GroupDimension): string {
 
 const SUMS = `count(*)::bigint AS lines, sum(x."initialFen")::bigint AS "initialFen", sum(x."adjustmentsFen")::bigint AS "adjustmentsFen",
   sum(x."transfersInFen")::bigint AS "transfersInFen", sum(x."transfersOutFen")::bigint AS "transfersOutFen",
-  sum(x."executedFen")::bigint AS "executedFen"`;
+  sum(x."executedFen")::bigint AS "executedFen", sum(x."committedFen")::bigint AS "committedFen",
+  sum(x."broughtForwardFen")::bigint AS "broughtForwardFen", sum(x."carriedForwardFen")::bigint AS "carriedForwardFen"`;
 
 /**
  * The view's groups and total, summed in the database: the lines' figures at the cut (linesAsOf)
@@ -70,6 +71,9 @@ export async function groupSumsAsOf(
     transfersInFen: BigInt(r.transfersInFen ?? 0),
     transfersOutFen: BigInt(r.transfersOutFen ?? 0),
     executedFen: BigInt(r.executedFen ?? 0),
+    committedFen: BigInt(r.committedFen ?? 0),
+    broughtForwardFen: BigInt(r.broughtForwardFen ?? 0),
+    carriedForwardFen: BigInt(r.carriedForwardFen ?? 0),
   });
   const totalRow = rows.find((r) => r.total);
   const total = totalRow === undefined ? sumsOf({} as Sums) : sumsOf(totalRow);
