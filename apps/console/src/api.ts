@@ -78,6 +78,12 @@ export interface Figures {
   transfersOut: string;
   adjusted: string;
   executed: string;
+  /** 已预留: open commitments (decision 0014); available = adjusted − executed − committed. */
+  committed?: string;
+  /** 上年结转 received from the previous year's closing (part of adjusted). */
+  broughtForward?: string;
+  /** 结转下年: carried to the next year when this year was closed. */
+  carriedForward?: string;
   available: string;
   executionRate: string | null;
 }
@@ -143,6 +149,8 @@ export interface ScorecardResult {
     executionRate: string | null;
     points: string | null;
     maxPoints: string;
+    /** The project's spending plan: planned against actual 支出进度 at each checkpoint. */
+    plan?: { date: string; planned: string; progress: string | null; met: boolean }[];
   }[];
 }
 export interface WarningsResult {
@@ -159,6 +167,8 @@ export interface WarningsResult {
     projectedExecuted: string | null;
     projectedRate: string | null;
     flagged: boolean;
+    /** Judged against the line's own spending plan, or the common 序时进度. */
+    plan?: 'own' | 'common';
   }[];
   flagged: unknown[];
 }
@@ -171,15 +181,56 @@ export interface TraceEntry {
   correction: boolean;
   recordedBy?: string | null;
   metadata: Record<string, unknown> | null;
-  delta: { initial: string; adjustments: string; transfersIn: string; transfersOut: string; executed: string };
-  running: { initial: string; adjusted: string; executed: string };
+  /** The commitment a payment consumes or a release releases. */
+  commitmentEventId?: string | null;
+  delta: {
+    initial: string;
+    adjustments: string;
+    transfersIn: string;
+    transfersOut: string;
+    executed: string;
+    committed?: string;
+    broughtForward?: string;
+    carriedForward?: string;
+  };
+  running: { initial: string; adjusted: string; executed: string; committed?: string; available?: string };
+}
+export interface TraceCommitment {
+  eventId: string;
+  reference: string | null;
+  effectiveDate: string;
+  amount: string;
+  released: string;
+  consumed: string;
+  left: string;
+}
+export interface PlanCheckpoint {
+  date: string;
+  share: string;
+}
+export interface TracePlan {
+  position: string;
+  eventId: string;
+  effectiveDate: string;
+  recordedAt: string;
+  checkpoints: PlanCheckpoint[];
 }
 export interface TraceResult {
   lineId: string;
   asOf: string;
   knownAt: string;
   entries: TraceEntry[];
-  totals: { initial: string; adjusted: string; executed: string; available: string };
+  totals: {
+    initial: string;
+    adjusted: string;
+    executed: string;
+    available: string;
+    committed?: string;
+    broughtForward?: string;
+    carriedForward?: string;
+  };
+  commitments?: TraceCommitment[];
+  plans?: TracePlan[];
   limit: number;
   /** The `after` of the next page; null on the last. */
   nextAfter: string | null;
@@ -214,4 +265,43 @@ export interface EventResult {
   eventId: string;
   type: string;
   data: Record<string, unknown>;
+}
+export interface YearEndLine {
+  lineId: string;
+  name: string | null;
+  kind: string;
+  project: string | null;
+  fundingSource: string | null;
+  adjusted: string;
+  executed: string;
+  committed: string;
+  available: string;
+  carriedForward: string;
+  lapsed: string;
+  toLineId: string | null;
+}
+export interface NextYearLine {
+  lineId: string;
+  name: string | null;
+  project: string | null;
+  fromLineIds: string[];
+  initial: string;
+  broughtForward: string;
+  adjusted: string;
+}
+/** GET /v1/departments/{d}/years/{y}/year-end (decision 0014): 结转 and 结余, closed or if closed now. */
+export interface YearEndResult {
+  department: string;
+  fiscalYear: number;
+  knownAt: string;
+  closed: boolean;
+  closedAt: string | null;
+  yearClosedEventId: string | null;
+  lines: YearEndLine[];
+  totals: { adjusted: string; executed: string; committed: string; available: string; carriedForward: string; lapsed: string };
+  nextYear: {
+    fiscalYear: number;
+    lines: NextYearLine[];
+    totals: { initial: string; broughtForward: string; adjusted: string };
+  };
 }

@@ -4,7 +4,7 @@
  */
 export type Unit = 'yuan' | 'wan';
 
-function fenOf(yuan: string): bigint {
+export function fenOf(yuan: string): bigint {
   const negative = yuan.startsWith('-');
   const [whole = '0', frac = ''] = (negative ? yuan.slice(1) : yuan).split('.');
   const fen = BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2));
@@ -60,3 +60,16 @@ export function dateTime(iso: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
+
+/** num ÷ den of two yuan strings as a ratio with four decimals, half-up (the API's rounding); null when den ≤ 0. */
+export function ratioOf(num: string, den: string): string | null {
+  const d = fenOf(den);
+  if (d <= 0n) return null;
+  const n = fenOf(num);
+  const scaled = (2n * (n < 0n ? -n : n) * 10000n + d) / (2n * d);
+  const text = `${scaled / 10000n}.${(scaled % 10000n).toString().padStart(4, '0')}`;
+  return n < 0n ? `-${text}` : text;
+}
+
+/** True for "0", "0.00", "-0.00": a figure not worth a tile of its own. */
+export const isZero = (yuan: string | null | undefined): boolean => yuan === null || yuan === undefined || fenOf(yuan) === 0n;

@@ -6,12 +6,27 @@ import { LABELS, SettingsContext, type Lang } from './i18n';
 import { DepartmentYear } from './pages/DepartmentYear';
 import { Home } from './pages/Home';
 import { Line } from './pages/Line';
+import { YearEnd } from './pages/YearEnd';
 import { BASE, Link, useLocation } from './router';
 import './styles.css';
 
 function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
   const value = window.localStorage.getItem(key);
   return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+/** The page a /console path shows (the year-end page before the department-year's, whose path it extends). */
+function pageOf(path: string, search: URLSearchParams, version: number) {
+  const rest = path.startsWith(BASE) ? path.slice(BASE.length) : path;
+  const deptYear = /^\/departments\/([^/]+)\/years\/(\d{4})(\/year-end)?\/?$/.exec(rest);
+  const line = /^\/lines\/([^/]+)\/?$/.exec(rest);
+  if (deptYear) {
+    const props = { department: decodeURIComponent(deptYear[1] ?? ''), year: Number(deptYear[2]), search, version };
+    const key = `${deptYear[1]}/${deptYear[2]}`;
+    return deptYear[3] ? <YearEnd key={`${key}/year-end`} {...props} /> : <DepartmentYear key={key} {...props} />;
+  }
+  if (line) return <Line key={line[1]} lineId={decodeURIComponent(line[1] ?? '')} search={search} version={version} />;
+  return <Home version={version} />;
 }
 
 function App() {
@@ -29,22 +44,7 @@ function App() {
   }, [lang]);
   const t = LABELS[lang];
 
-  const rest = path.startsWith(BASE) ? path.slice(BASE.length) : path;
-  const deptYear = /^\/departments\/([^/]+)\/years\/(\d{4})\/?$/.exec(rest);
-  const line = /^\/lines\/([^/]+)\/?$/.exec(rest);
-  let page;
-  if (deptYear)
-    {page = (
-      <DepartmentYear
-        key={`${deptYear[1]}/${deptYear[2]}`}
-        department={decodeURIComponent(deptYear[1] ?? '')}
-        year={Number(deptYear[2])}
-        search={search}
-        version={version}
-      />
-    );}
-  else if (line) page = <Line key={line[1]} lineId={decodeURIComponent(line[1] ?? '')} search={search} version={version} />;
-  else page = <Home version={version} />;
+  const page = pageOf(path, search, version);
 
   return (
     <SettingsContext.Provider value={{ lang, unit, t }}>

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { enc, query } from '../api';
 import { TimeControls } from '../components/TimeControls';
 import { ViewExplorer } from '../components/ViewExplorer';
 import { useSettings } from '../i18n';
@@ -33,7 +34,15 @@ export function DepartmentYear(props: { department: string; year: number; search
         {department} · {year}
       </h1>
       <TimeControls asOf={asOf} knownAt={knownAt} year={year} closes={data.closes.data?.quarters ?? []} onChange={(p) => setSearch(p)} />
-      <Kpis view={data.view.data} asOf={asOf} />
+      <Kpis
+        view={data.view.data}
+        asOf={asOf}
+        yearEnd={
+          <Link href={`${BASE}/departments/${enc(department)}/years/${year}/year-end${query({ knownAt })}`} testId="year-end-link">
+            {t.yearEnd}
+          </Link>
+        }
+      />
       <ProgressSection progress={data.progress.data} path={data.paths.progress} />
       <div className="two">
         <RatiosSection ratios={data.ratios.data} path={data.paths.ratios} />

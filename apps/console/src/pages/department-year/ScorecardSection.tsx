@@ -66,9 +66,26 @@ function ProjectsTable(props: { projects: ScorecardResult['projects'] }) {
         { key: 'executed', header: t.executed, numeric: true, render: (p) => fig(p.executed) },
         { key: 'executionRate', header: t.rate, numeric: true, minEm: 6, render: (p) => pct(p.executionRate) },
         { key: 'points', header: t.points, numeric: true, minEm: 4.5, render: (p) => p.points ?? '-' },
+        ...(props.projects.some((p) => p.plan !== undefined && p.plan.length > 0)
+          ? [{ key: 'plan', header: `${t.plan}（${t.planned} / ${t.actual}）`, minEm: 16, grow: 3, render: PlanCell }]
+          : []),
       ]}
       rows={props.projects}
       rowKey={(p) => p.project}
     />
+  );
+}
+
+/** Planned against actual 支出进度 at each checkpoint of the project's plan; a checkpoint missed in red. */
+function PlanCell(p: ScorecardResult['projects'][number]) {
+  return (
+    <span>
+      {(p.plan ?? []).map((c, i) => (
+        <span key={c.date} className={c.met ? undefined : 'fail'} title={c.date}>
+          {i > 0 ? ' · ' : ''}
+          {c.date.slice(5)} {pct(c.planned)}/{pct(c.progress)}
+        </span>
+      ))}
+    </span>
   );
 }

@@ -31,7 +31,15 @@ export function WarningsSection(props: { warnings: WarningsResult | undefined; a
               render: (r) => <Link href={`${BASE}/lines/${enc(r.key)}${query({ asOf, knownAt })}`}>{labelOf('line', r.key, names)}</Link>,
             },
             { key: 'progress', header: t.progress, numeric: true, minEm: 6, render: (r) => pct(r.progress) },
-            { key: 'expected', header: t.schedule, numeric: true, minEm: 6, render: (r) => pct(r.expected) },
+            { key: 'expected', header: t.expected, numeric: true, minEm: 6, render: (r) => pct(r.expected) },
+            // Against the line's own spending plan, or the common 序时进度 (decision 0014).
+            {
+              key: 'plan',
+              header: t.judgedBy,
+              minEm: 6.5,
+              grow: 0,
+              render: (r) => (r.plan === 'own' ? t.planOwn : t.planCommon),
+            },
             { key: 'lag', header: t.lag, numeric: true, minEm: 6, render: (r) => pct(r.lag) },
             { key: 'projectedRate', header: t.projected, numeric: true, minEm: 6.5, render: (r) => pct(r.projectedRate) },
           ]}

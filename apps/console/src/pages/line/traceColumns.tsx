@@ -3,7 +3,23 @@ import type { Column } from '../../components/DataTable';
 import { dateTime, money, type Unit } from '../../format';
 import type { Labels } from '../../i18n';
 
-const DELTA_FIELDS = ['initial', 'adjustments', 'transfersIn', 'transfersOut', 'executed'] as const;
+const DELTA_FIELDS = [
+  'initial',
+  'adjustments',
+  'transfersIn',
+  'transfersOut',
+  'broughtForward',
+  'executed',
+  'committed',
+  'carriedForward',
+] as const;
+
+/**
+ * An event the ledger wrote itself when the year was closed (decision 0014): the 结转 balances
+ * (`<yearClosedId>:cf:<n>`) and the 上年结转 lines it opened (`<yearClosedId>:open:<n>`).
+ */
+export const isDerived = (e: TraceEntry): boolean =>
+  (e.type === 'BalanceCarriedForward' && /:cf:\d+$/.test(e.eventId)) || (e.type === 'BudgetLineOpened' && /:open:\d+$/.test(e.eventId));
 
 /** The trace table's columns: when, what, which document, the change and the running totals. */
 export function traceColumns(t: Labels, unit: Unit, entries: TraceEntry[], restates: (e: TraceEntry) => boolean): Column<TraceEntry>[] {
@@ -28,6 +44,13 @@ export function traceColumns(t: Labels, unit: Unit, entries: TraceEntry[], resta
           {t.types[e.type] ?? e.type}
           {e.correction && <span className="flag fail"> {t.correction}</span>}
           {restates(e) && <span className="flag restated"> {t.restatement}</span>}
+          {isDerived(e) && <span className="flag derived"> {t.derived}</span>}
+          {e.commitmentEventId && (
+            <span className="muted" title={e.commitmentEventId}>
+              {' '}
+              ← {e.commitmentEventId}
+            </span>
+          )}
         </span>
       ),
     },
@@ -44,8 +67,9 @@ export function traceColumns(t: Labels, unit: Unit, entries: TraceEntry[], resta
       minEm: 12,
       grow: 2,
       render: (e) =>
-        DELTA_FIELDS.filter((f) => e.delta[f] !== '0.00')
-          .map((f) => `${t[f]} ${e.delta[f].startsWith('-') ? '' : '+'}${fig(e.delta[f])}`)
+        DELTA_FIELDS.map((f) => [f, e.delta[f] ?? '0.00'] as const)
+          .filter(([, v]) => v !== '0.00')
+          .map(([f, v]) => `${t[f]} ${v.startsWith('-') ? '' : '+'}${fig(v)}`)
           .join('；'),
     },
     { key: 'runningInitial', header: `${t.initial}（${t.running}）`, numeric: true, render: (e) => fig(e.running.initial) },
