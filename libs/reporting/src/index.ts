@@ -9,6 +9,7 @@ export * from './progress';
 export * from './ratios';
 export * from './scorecard';
 export * from './warnings';
+export * from './year-end';
 export * from './departments';
 export * from './as-of';
 export * from './export';
