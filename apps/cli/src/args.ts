@@ -25,6 +25,8 @@ export const CLI_OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  // demo: the year-end walk-through (seed 004) instead of seed 002.
+  'year-end': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -55,6 +57,8 @@ export interface CliArgs {
   readonly format?: string;
   readonly out?: string;
   readonly json: boolean;
+  /** demo --year-end. */
+  readonly yearEnd: boolean;
   readonly help: boolean;
 }
 
@@ -87,6 +91,7 @@ export function parseCli(argv: string[]): CliArgs {
     format: values.format,
     out: values.out,
     json: values.json ?? false,
+    yearEnd: values['year-end'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -113,7 +118,8 @@ Commands:
   keys                API keys for serve: keys create --role R [--department D]… [--name text] | keys list | keys revoke <keyId>
   consume             Kafka: treasury payments in, ledger events and alerts out (needs KAFKA_BROKERS)
   publish             Kafka: ledger events and alerts out only
-  demo                load seed 002's department-year and print its tables
+  demo                load seed 002's department-year and print its tables; --year-end: seed 004's plans,
+                      commitments and year end (结转/结余, the next year's 上年结转 lines)
 
 Options:
   --json              print exactly one JSON document on stdout
