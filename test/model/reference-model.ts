@@ -1,266 +1,264 @@
-import Decimal from 'decimal.js';
+import { QUARTER_END, violations, yearKey, type Payment, type RulesState } from './model-rules';
+import { closeYear } from './model-year-end';
+import {
+  adjustedOf,
+  availableOf,
+  fen,
+  ratio4,
+  share4,
+  yuan,
+  zeroFigures,
+  type Commitment,
+  type Figures,
+  type Line,
+  type ModelOutcome,
+  type Movement,
+  type Plan,
+  type RawEvent,
+} from './model-state';
+
+export { fen, ratio4, yuan, type ModelOutcome, type RawEvent } from './model-state';
 
 /**
- * A small reference model of DESIGN.md §3–§4, written for the property tests apart from the
- * domain's decider (nothing of libs/domain is imported): raw events in, in input order, and for
- * each one its outcome; then the figures of view (by line), progress and ratios for any business
- * date and any point of knowledge. Batches do not exist here: an event is judged against every
- * event accepted before it in input order, which is what the ledger must answer whatever the
- * batches the input was cut into. Knowledge is counted in batches: `knownAfterBatch = k` takes
- * the events stored by batches 0..k.
+ * A small reference model of DESIGN.md §3–§4 and §11 (decision 0014), written for the property
+ * tests apart from the domain's decider (nothing of libs/domain is imported): raw events in, in
+ * input order, and for each one its outcome; then the figures of view (by line), progress and
+ * ratios, the commitments and plans of a line, for any business date and any point of knowledge.
+ * Batches do not exist here: an event is judged against every event accepted before it in input
+ * order, which is what the ledger must answer whatever the batches the input was cut into.
+ * Knowledge is counted in batches: `knownAfterBatch = k` takes the events stored by batches 0..k.
+ * A YearClosed also stores the ledger's own events (model-year-end.ts) right after it.
  */
 
-export interface RawEvent {
+/** One event of the log as the model stores it: its id, type and stream (department-year). */
+export interface LogEntry {
   readonly eventId: string;
   readonly type: string;
-  readonly effectiveDate: string;
-  readonly correction: boolean;
-  readonly data: Record<string, unknown>;
+  readonly stream: string;
 }
 
-export type ModelOutcome =
-  { readonly status: 'appended' | 'duplicate' } | { readonly status: 'rejected'; readonly codes: ReadonlySet<string> };
-
-interface Line {
-  readonly lineId: string;
-  readonly department: string;
-  readonly fiscalYear: number;
-  readonly openedOn: string;
-  readonly openedInBatch: number;
-  initial: bigint;
-  adjustments: bigint;
-  transfersIn: bigint;
-  transfersOut: bigint;
-  executed: bigint;
-}
-
-/** One dated change of one line's figures, with the batch that stored it. */
-interface Movement {
-  readonly lineId: string;
-  readonly date: string;
-  readonly batch: number;
-  readonly initial: bigint;
-  readonly adjustments: bigint;
-  readonly transfersIn: bigint;
-  readonly transfersOut: bigint;
-  readonly routineOut: bigint;
-  readonly executed: bigint;
-}
-
-const QUARTER_END = ['03-31', '06-30', '09-30', '12-31'];
 const SCHEDULE = ['0.25', '0.50', '0.75', '1.00'];
+const streamOf = (department: string, fiscalYear: number): string => `budget-${department}-${fiscalYear}`;
 
-export const fen = (amount: unknown): bigint => {
-  const text = String(amount);
-  const negative = text.startsWith('-');
-  const [whole, cents = ''] = (negative ? text.slice(1) : text).split('.');
-  const value = BigInt(whole as string) * 100n + BigInt(cents.padEnd(2, '0'));
-  return negative ? -value : value;
-};
-
-export const yuan = (f: bigint): string => {
-  const sign = f < 0n ? '-' : '';
-  const a = f < 0n ? -f : f;
-  return `${sign}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
-};
-
-/** A ratio rounded once, half up, to 4 decimals; null over zero. */
-export function ratio4(numerator: bigint, denominator: bigint, scale = '1'): string | null {
-  if (denominator === 0n) return null;
-  return new Decimal(numerator.toString())
-    .div(new Decimal(denominator.toString()).mul(scale))
-    .toDecimalPlaces(4, Decimal.ROUND_HALF_UP)
-    .toFixed(4);
-}
-
-export class LedgerModel {
+export class LedgerModel implements RulesState {
   private readonly storedContent = new Map<string, string>();
-  private readonly lines = new Map<string, Line>();
-  private readonly payments = new Map<string, { lineId: string; amount: bigint; reversed: bigint }>();
-  /** department → fiscal year → quarters closed, with the batch of each close. */
-  private readonly closes = new Map<string, Map<number, number[]>>();
+  readonly lines = new Map<string, Line>();
+  readonly payments = new Map<string, Payment>();
+  readonly commitments = new Map<string, Commitment>();
+  readonly closes = new Map<string, Map<number, number[]>>();
+  readonly closedYears = new Map<string, number>();
   private readonly movements: Movement[] = [];
+  private readonly plans: Plan[] = [];
+  private readonly logged: LogEntry[] = [];
+  /** The ledger's own events of each YearClosed (by its eventId), in order. */
+  private readonly derived = new Map<string, RawEvent[]>();
 
   /** `today`: the ledger's clock, as a business date. */
-  constructor(private readonly today: string) {}
+  constructor(readonly today: string) {}
 
   /** Judges one event in input order; `batch` is the batch that stores it (for knownAt). */
   apply(event: RawEvent, batch: number): ModelOutcome {
     const content = JSON.stringify(event);
     const stored = this.storedContent.get(event.eventId);
     if (stored !== undefined) {
-      return stored === content ? { status: 'duplicate' } : { status: 'rejected', codes: new Set(['EVENT_ID_CONFLICT']) };
+      if (stored === content) return { status: 'duplicate' };
+      const codes = new Set(['EVENT_ID_CONFLICT']);
+      if (event.type === 'BalanceCarriedForward') codes.add('DERIVED_EVENT_ONLY');
+      return { status: 'rejected', codes };
     }
-    const codes = this.violations(event);
+    const codes = violations(this, event);
     if (codes.size > 0) return { status: 'rejected', codes };
-    this.storedContent.set(event.eventId, content);
     this.accept(event, batch);
     return { status: 'appended' };
   }
 
-  private lastClosedDay(department: string): string | undefined {
-    let last: string | undefined;
-    for (const [year, quarters] of this.closes.get(department) ?? []) {
-      if (quarters.length === 0) continue;
-      const day = `${year}-${QUARTER_END[quarters.length - 1]}`;
-      if (last === undefined || day > last) last = day;
-    }
-    return last;
+  /** The events the ledger wrote after the YearClosed `yearClosedId` (none when it was not stored). */
+  derivedOf(yearClosedId: string): readonly RawEvent[] {
+    return this.derived.get(yearClosedId) ?? [];
   }
 
-  private violations(event: RawEvent): Set<string> {
-    const codes = new Set<string>();
+  /** The log so far: every stored event, the ledger's own included, in order. */
+  log(): readonly LogEntry[] {
+    return this.logged;
+  }
+
+  /** Stores an event the model accepted, or the ledger derived, with its stream. */
+  private store(event: RawEvent, stream: string): void {
+    this.storedContent.set(event.eventId, JSON.stringify(event));
+    this.logged.push({ eventId: event.eventId, type: event.type, stream });
+  }
+
+  /** Adds a line as BudgetLineOpened makes it (the ledger's own openings too). */
+  private open(event: RawEvent, batch: number): void {
     const d = event.data;
-    const inClosedPeriod = (department: string): void => {
-      const last = this.lastClosedDay(department);
-      if (!event.correction && last !== undefined && event.effectiveDate <= last) codes.add('PERIOD_CLOSED');
-    };
-    const outsideYear = (line: Line): void => {
-      if (event.effectiveDate.slice(0, 4) !== String(line.fiscalYear)) codes.add('OUTSIDE_FISCAL_YEAR');
-    };
-    const lineOf = (lineId: unknown): Line | undefined => {
-      const line = this.lines.get(lineId as string);
-      if (line === undefined) codes.add('LINE_NOT_FOUND');
-      return line;
-    };
-    switch (event.type) {
-      case 'BudgetLineOpened':
-        if (this.lines.has(d.lineId as string)) codes.add('LINE_ALREADY_OPENED');
-        inClosedPeriod(d.department as string);
-        break;
-      case 'InitialBudgetApproved':
-      case 'PaymentRecorded':
-      case 'BudgetAdjusted': {
-        const line = lineOf(d.lineId);
-        if (line === undefined) break;
-        outsideYear(line);
-        inClosedPeriod(line.department);
-        const amount = fen(d.amount);
-        const available = adjusted(line) - line.executed;
-        if (event.type === 'PaymentRecorded' && amount > available) codes.add('LINE_OVERDRAWN');
-        if (event.type === 'BudgetAdjusted' && amount < 0n && adjusted(line) + amount < line.executed) {
-          codes.add('ADJUSTMENT_BELOW_EXECUTED');
-        }
-        break;
-      }
-      case 'BudgetTransferred': {
-        const from = lineOf(d.fromLineId);
-        const to = lineOf(d.toLineId);
-        if (from === undefined || to === undefined) break;
-        if (from.department !== to.department || from.fiscalYear !== to.fiscalYear) codes.add('TRANSFER_OUTSIDE_DEPARTMENT_YEAR');
-        outsideYear(from);
-        inClosedPeriod(from.department);
-        if (fen(d.amount) > adjusted(from) - from.executed) codes.add('TRANSFER_EXCEEDS_AVAILABLE');
-        break;
-      }
-      case 'PaymentReversed': {
-        const payment = this.payments.get(d.paymentEventId as string);
-        if (payment === undefined) {
-          codes.add('PAYMENT_NOT_FOUND');
-          break;
-        }
-        const line = this.lines.get(payment.lineId) as Line;
-        outsideYear(line);
-        inClosedPeriod(line.department);
-        if (fen(d.amount) > payment.amount - payment.reversed) codes.add('REVERSAL_EXCEEDS_PAYMENT');
-        break;
-      }
-      case 'PeriodClosed': {
-        const department = d.department as string;
-        const year = d.fiscalYear as number;
-        const closed = this.closes.get(department)?.get(year)?.length ?? 0;
-        const wanted = Number(String(d.period).slice(1));
-        if (wanted <= closed) codes.add('PERIOD_ALREADY_CLOSED');
-        else if (wanted !== closed + 1) codes.add('PERIOD_OUT_OF_ORDER');
-        if (![...this.lines.values()].some((l) => l.department === department && l.fiscalYear === year)) {
-          codes.add('DEPARTMENT_YEAR_NOT_FOUND');
-        }
-        if (this.today <= `${year}-${QUARTER_END[wanted - 1]}`) codes.add('PERIOD_NOT_ENDED');
-        break;
-      }
-      default:
-        throw new Error(`model: unknown type ${event.type}`);
+    this.lines.set(d.lineId as string, {
+      lineId: d.lineId as string,
+      department: d.department as string,
+      fiscalYear: d.fiscalYear as number,
+      kind: d.kind as string,
+      opened: d,
+      openedOn: event.effectiveDate,
+      openedInBatch: batch,
+      initial: 0n,
+      adjustments: 0n,
+      transfersIn: 0n,
+      transfersOut: 0n,
+      executed: 0n,
+      committed: 0n,
+      broughtForward: 0n,
+      carriedForward: 0n,
+    });
+  }
+
+  private move(
+    lineId: string,
+    date: string,
+    batch: number,
+    change: Partial<Figures> & Pick<Movement, 'commitmentEventId' | 'released' | 'consumed'>,
+  ): void {
+    const m: Movement = { lineId, date, batch, ...zeroFigures(), ...change };
+    this.movements.push(m);
+    const line = this.lines.get(lineId) as Line;
+    for (const key of [
+      'initial',
+      'adjustments',
+      'transfersIn',
+      'transfersOut',
+      'executed',
+      'committed',
+      'broughtForward',
+      'carriedForward',
+    ] as const) {
+      line[key] += m[key];
     }
-    return codes;
+  }
+
+  private lineStream(lineId: string): string {
+    const line = this.lines.get(lineId) as Line;
+    return streamOf(line.department, line.fiscalYear);
   }
 
   private accept(event: RawEvent, batch: number): void {
     const d = event.data;
-    const move = (lineId: string, change: Partial<Omit<Movement, 'lineId' | 'date' | 'batch'>>): void => {
-      const m: Movement = {
-        lineId,
-        date: event.effectiveDate,
-        batch,
-        initial: 0n,
-        adjustments: 0n,
-        transfersIn: 0n,
-        transfersOut: 0n,
-        routineOut: 0n,
-        executed: 0n,
-        ...change,
-      };
-      this.movements.push(m);
-      const line = this.lines.get(lineId) as Line;
-      line.initial += m.initial;
-      line.adjustments += m.adjustments;
-      line.transfersIn += m.transfersIn;
-      line.transfersOut += m.transfersOut;
-      line.executed += m.executed;
-    };
+    const date = event.effectiveDate;
     switch (event.type) {
       case 'BudgetLineOpened':
-        this.lines.set(d.lineId as string, {
-          lineId: d.lineId as string,
-          department: d.department as string,
-          fiscalYear: d.fiscalYear as number,
-          openedOn: event.effectiveDate,
-          openedInBatch: batch,
-          initial: 0n,
-          adjustments: 0n,
-          transfersIn: 0n,
-          transfersOut: 0n,
-          executed: 0n,
-        });
-        return;
-      case 'InitialBudgetApproved':
-        return move(d.lineId as string, { initial: fen(d.amount) });
-      case 'BudgetAdjusted':
-        return move(d.lineId as string, { adjustments: fen(d.amount) });
+        this.store(event, streamOf(d.department as string, d.fiscalYear as number));
+        return this.open(event, batch);
+      case 'PeriodClosed':
+      case 'YearClosed':
+        this.store(event, streamOf(d.department as string, d.fiscalYear as number));
+        return this.closeThrough(event, batch);
       case 'BudgetTransferred': {
+        this.store(event, this.lineStream(d.fromLineId as string));
         const amount = fen(d.amount);
-        move(d.fromLineId as string, { transfersOut: amount, routineOut: d.routine === true ? amount : 0n });
-        return move(d.toLineId as string, { transfersIn: amount });
+        this.move(d.fromLineId as string, date, batch, { transfersOut: amount, routineOut: d.routine === true ? amount : 0n });
+        return this.move(d.toLineId as string, date, batch, { transfersIn: amount });
       }
-      case 'PaymentRecorded':
-        this.payments.set(event.eventId, { lineId: d.lineId as string, amount: fen(d.amount), reversed: 0n });
-        return move(d.lineId as string, { executed: fen(d.amount) });
       case 'PaymentReversed': {
-        const payment = this.payments.get(d.paymentEventId as string) as { lineId: string; amount: bigint; reversed: bigint };
+        const payment = this.payments.get(d.paymentEventId as string) as Payment;
+        this.store(event, this.lineStream(payment.lineId));
         payment.reversed += fen(d.amount);
-        return move(payment.lineId, { executed: -fen(d.amount) });
+        // Back to available, not to the commitment: the contract was paid.
+        return this.move(payment.lineId, date, batch, { executed: -fen(d.amount) });
       }
-      case 'PeriodClosed': {
-        let years = this.closes.get(d.department as string);
-        if (years === undefined) this.closes.set(d.department as string, (years = new Map()));
-        const quarters = years.get(d.fiscalYear as number) ?? [];
-        quarters.push(batch);
-        years.set(d.fiscalYear as number, quarters);
-        return;
+      case 'CommitmentReleased': {
+        const commitment = this.commitments.get(d.commitmentEventId as string) as Commitment;
+        this.store(event, this.lineStream(commitment.lineId));
+        commitment.released += fen(d.amount);
+        const released = fen(d.amount);
+        return this.move(commitment.lineId, date, batch, { committed: -released, commitmentEventId: commitment.eventId, released });
       }
+      default:
+        this.store(event, this.lineStream(d.lineId as string));
+        return this.acceptOnLine(event, batch);
     }
   }
 
-  /** Sums of a line's movements on or before `asOf`, stored by batch `known` or earlier. */
-  private sums(lineIds: ReadonlySet<string>, asOf: string, known: number) {
-    const s = { initial: 0n, adjustments: 0n, transfersIn: 0n, transfersOut: 0n, routineOut: 0n, executed: 0n };
+  /** The events of one line: approvals, adjustments, payments, plans, commitments. */
+  private acceptOnLine(event: RawEvent, batch: number): void {
+    const d = event.data;
+    const lineId = d.lineId as string;
+    const date = event.effectiveDate;
+    const amount = d.amount === undefined ? 0n : fen(d.amount);
+    switch (event.type) {
+      case 'InitialBudgetApproved':
+        return this.move(lineId, date, batch, { initial: amount });
+      case 'BudgetAdjusted':
+        return this.move(lineId, date, batch, { adjustments: amount });
+      case 'PaymentRecorded': {
+        this.payments.set(event.eventId, { lineId, amount, reversed: 0n });
+        const commitment = d.commitmentEventId === undefined ? undefined : this.commitments.get(d.commitmentEventId as string);
+        if (commitment === undefined) return this.move(lineId, date, batch, { executed: amount });
+        const left = commitment.amount - commitment.released - commitment.consumed;
+        const consumed = amount < left ? amount : left;
+        commitment.consumed += consumed;
+        return this.move(lineId, date, batch, { executed: amount, committed: -consumed, commitmentEventId: commitment.eventId, consumed });
+      }
+      case 'CommitmentMade':
+        this.commitments.set(event.eventId, {
+          eventId: event.eventId,
+          lineId,
+          amount,
+          effectiveDate: date,
+          reference: (d.reference as string | undefined) ?? null,
+          batch,
+          released: 0n,
+          consumed: 0n,
+        });
+        return this.move(lineId, date, batch, { committed: amount, commitmentEventId: event.eventId });
+      case 'SpendingPlanSet':
+        this.plans.push({
+          eventId: event.eventId,
+          lineId,
+          effectiveDate: date,
+          order: this.logged.length,
+          batch,
+          checkpoints: (d.checkpoints as { date: string; share: string }[]).map((c) => ({ date: c.date, share: share4(c.share) })),
+        });
+        return;
+      default:
+        throw new Error(`model: unknown type ${event.type}`);
+    }
+  }
+
+  /** A quarter's close, or the year's with the ledger's own events after it. */
+  private closeThrough(event: RawEvent, batch: number): void {
+    const department = event.data.department as string;
+    const year = event.data.fiscalYear as number;
+    if (event.type === 'YearClosed') {
+      this.closedYears.set(yearKey(department, year), batch);
+      const derivedEvents = closeYear(this.lines, event);
+      this.derived.set(event.eventId, derivedEvents);
+      for (const derived of derivedEvents) {
+        this.store(derived, streamOf(department, year));
+        const d = derived.data;
+        if (derived.type === 'BudgetLineOpened') {
+          this.open(derived, batch);
+        } else {
+          const amount = fen(d.amount);
+          this.move(d.fromLineId as string, derived.effectiveDate, batch, { carriedForward: amount });
+          this.move(d.toLineId as string, derived.effectiveDate, batch, { broughtForward: amount });
+        }
+      }
+      return;
+    }
+    let years = this.closes.get(department);
+    if (years === undefined) this.closes.set(department, (years = new Map()));
+    const quarters = years.get(year) ?? [];
+    quarters.push(batch);
+    years.set(year, quarters);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Figures
+
+  /** Sums of the lines' movements on or before `asOf`, stored by batch `known` or earlier. */
+  private sums(lineIds: ReadonlySet<string>, asOf: string, known: number): Figures {
+    const s = zeroFigures();
     for (const m of this.movements) {
       if (!lineIds.has(m.lineId) || m.date > asOf || m.batch > known) continue;
-      s.initial += m.initial;
-      s.adjustments += m.adjustments;
-      s.transfersIn += m.transfersIn;
-      s.transfersOut += m.transfersOut;
-      s.routineOut += m.routineOut;
-      s.executed += m.executed;
+      for (const key of Object.keys(s) as (keyof Figures)[]) s[key] += m[key];
     }
     return s;
   }
@@ -274,15 +272,18 @@ export class LedgerModel {
       .sort();
     const figures = (ids: string[]) => {
       const s = this.sums(new Set(ids), asOf, known);
-      const adj = s.initial + s.adjustments + s.transfersIn - s.transfersOut;
+      const adj = adjustedOf(s);
       return {
         initial: yuan(s.initial),
         adjustments: yuan(s.adjustments),
         transfersIn: yuan(s.transfersIn),
         transfersOut: yuan(s.transfersOut),
+        broughtForward: yuan(s.broughtForward),
+        carriedForward: yuan(s.carriedForward),
         adjusted: yuan(adj),
         executed: yuan(s.executed),
-        available: yuan(adj - s.executed),
+        committed: yuan(s.committed),
+        available: yuan(availableOf(s)),
         executionRate: ratio4(s.executed, adj),
       };
     };
@@ -293,16 +294,17 @@ export class LedgerModel {
     return new Set([...this.lines.values()].filter((l) => l.department === department && l.fiscalYear === year).map((l) => l.lineId));
   }
 
-  /** progress: each quarter's executed and adjusted as known, and closed quarters with their figures as reported at the close. */
+  /** progress: each quarter's executed, adjusted and committed as known, and closed quarters with their figures as reported at the close. */
   progress(department: string, year: number, known: number) {
     const ids = this.departmentYearLines(department, year);
     const closes = this.closes.get(department)?.get(year) ?? [];
     const snapshot = (date: string, k: number, q: number) => {
       const s = this.sums(ids, date, k);
-      const adj = s.initial + s.adjustments + s.transfersIn - s.transfersOut;
+      const adj = adjustedOf(s);
       return {
         executed: yuan(s.executed),
         adjusted: yuan(adj),
+        committed: yuan(s.committed),
         progress: ratio4(s.executed, adj),
         quarterRate: ratio4(s.executed, adj, SCHEDULE[q]),
       };
@@ -311,13 +313,15 @@ export class LedgerModel {
       const date = `${year}-${end}`;
       const closedIn = closes[q];
       const closed = closedIn !== undefined && closedIn <= known;
-      const now = snapshot(date, known, q);
+      const reported = closed ? snapshot(date, closedIn, q) : undefined;
       return {
         period: `Q${q + 1}`,
         date,
-        ...now,
+        ...snapshot(date, known, q),
         closed,
-        ...(closed ? { reported: { executed: snapshot(date, closedIn, q).executed, adjusted: snapshot(date, closedIn, q).adjusted } } : {}),
+        ...(reported === undefined
+          ? {}
+          : { reported: { executed: reported.executed, adjusted: reported.adjusted, committed: reported.committed } }),
       };
     });
   }
@@ -325,7 +329,7 @@ export class LedgerModel {
   /** ratios of the department-year as of a date, as known. */
   ratios(department: string, year: number, asOf: string, known: number) {
     const s = this.sums(this.departmentYearLines(department, year), asOf, known);
-    const adj = s.initial + s.adjustments;
+    const adj = adjustedOf(s);
     const transfers = s.transfersOut - s.routineOut;
     return {
       initial: yuan(s.initial),
@@ -337,8 +341,50 @@ export class LedgerModel {
       transferRatio: ratio4(transfers, adj),
     };
   }
-}
 
-function adjusted(line: Line): bigint {
-  return line.initial + line.adjustments + line.transfersIn - line.transfersOut;
+  /** The line's commitments made by asOf (as known), with what was released and consumed by then. */
+  commitmentsOf(lineId: string, asOf: string, known: number) {
+    return [...this.commitments.values()]
+      .filter((c) => c.lineId === lineId && c.effectiveDate <= asOf && c.batch <= known)
+      .map((c) => {
+        let released = 0n;
+        let consumed = 0n;
+        for (const m of this.movements) {
+          if (m.commitmentEventId !== c.eventId || m.date > asOf || m.batch > known) continue;
+          released += m.released ?? 0n;
+          consumed += m.consumed ?? 0n;
+        }
+        return {
+          eventId: c.eventId,
+          reference: c.reference,
+          effectiveDate: c.effectiveDate,
+          amount: yuan(c.amount),
+          released: yuan(released),
+          consumed: yuan(consumed),
+          left: yuan(c.amount - released - consumed),
+        };
+      });
+  }
+
+  /** The line's plans dated by asOf (as known), in log order, and the one in force: the greatest (effectiveDate, position). */
+  plansOf(lineId: string, asOf: string, known: number) {
+    const plans = this.plans.filter((p) => p.lineId === lineId && p.effectiveDate <= asOf && p.batch <= known);
+    const inForce = [...plans]
+      .sort((a, b) => (a.effectiveDate === b.effectiveDate ? a.order - b.order : a.effectiveDate < b.effectiveDate ? -1 : 1))
+      .at(-1);
+    return {
+      plans: plans.map((p) => ({ eventId: p.eventId, effectiveDate: p.effectiveDate, checkpoints: p.checkpoints })),
+      inForce: inForce?.eventId,
+    };
+  }
+
+  /** Whether the department-year is closed, as known after batch `known`. */
+  yearClosed(department: string, year: number, known: number): boolean {
+    const closedIn = this.closedYears.get(yearKey(department, year));
+    return closedIn !== undefined && closedIn <= known;
+  }
+
+  lineOf(lineId: string): Line | undefined {
+    return this.lines.get(lineId);
+  }
 }
