@@ -180,7 +180,7 @@ describe('decide: payments', () => {
 
   it('given policy flag, when a payment fits, then there is no warning', () => {
     const [decision] = when(given(open('A'), initial('A', '100')), [pay('A', '100')], FLAG);
-    expect(decision).toEqual({ ok: true, warnings: [] });
+    expect(decision).toEqual({ ok: true, warnings: [], derived: [] });
   });
 });
 
