@@ -180,6 +180,15 @@ for (const engine of testEngines()) {
         },
         {
           method: 'GET',
+          template: '/v1/departments/:department/years/:year/year-end',
+          url: () => `/v1/departments/${encodeURIComponent(department)}/years/2021/year-end`,
+          role: 'analyst',
+          scope: { kind: 'department', department },
+          ok: 200,
+          schema: contract.YearEndResult,
+        },
+        {
+          method: 'GET',
           template: '/v1/departments/:department/warnings',
           url: () => `/v1/departments/${encodeURIComponent(department)}/warnings?asOf=2021-06-30`,
           role: 'analyst',

@@ -108,6 +108,7 @@ Commands:
   trace               every event behind a line's figures        --line [--as-of] [--known-at] [--limit] [--after]
   scorecard           评分表 items and project self-evaluation     --department --year [--known-at]
   warnings            lines lagging 序时进度 (前快后慢)             --department [--as-of] [--by line|project] [--margin 0.10]
+  year-end            年终结转: carried (结转下年) or lapsed (结余)  --department --year [--known-at]
   close-period        close a quarter (季度结账)                    --department --year --period Q1..Q4
   verify              recompute the hash chain, and every projection from the log   [--checkpoint <file|->]
   checkpoint          sign the log up to its head (needs LEDGER_SIGNING_KEY_FILE); stored as an event
@@ -123,7 +124,7 @@ Commands:
 
 Options:
   --json              print exactly one JSON document on stdout
-  --format csv|xlsx   view, progress, ratios, scorecard and trace as CSV (UTF-8, BOM) or XLSX  [--out file]
+  --format csv|xlsx   view, progress, ratios, scorecard, trace and year-end as CSV (UTF-8, BOM) or XLSX  [--out file]
   --group-by LIST     unit, project, functionCode[:3|5|7], economicCode[:3|5], fundingSource, kind, tag, line
 
 Storage: DATABASE_URL selects a PostgreSQL server; without it the embedded PGlite keeps its data in

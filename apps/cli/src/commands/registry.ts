@@ -15,6 +15,7 @@ import { traceCommand } from './trace.command';
 import { verifyCommand } from './verify.command';
 import { viewCommand } from './view.command';
 import { warningsCommand } from './warnings.command';
+import { yearEndCommand } from './year-end.command';
 
 /** A CLI command: checks its arguments, does its work, prints its answer; throws when it could not run. */
 export type CliCommand = (args: CliArgs) => Promise<void>;
@@ -28,6 +29,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   ratios: ratiosCommand,
   scorecard: scorecardCommand,
   warnings: warningsCommand,
+  'year-end': yearEndCommand,
   'close-period': closePeriodCommand,
   demo: demoCommand,
   verify: verifyCommand,

@@ -2,7 +2,15 @@ import type { z } from 'zod';
 import { EVENT_TYPES, parseEvent } from '@ledger/domain';
 import type { VerifyReport as StoreVerifyReport } from '@ledger/event-store';
 import { seed002Phases } from '@ledger/ledger';
-import type { ProgressResult, RatiosResult, ScorecardResult, TraceResult, ViewResult, WarningsResult } from '@ledger/reporting';
+import type {
+  ProgressResult,
+  RatiosResult,
+  ScorecardResult,
+  TraceResult,
+  ViewResult,
+  WarningsResult,
+  YearEndResult,
+} from '@ledger/reporting';
 import { APPEND_EXAMPLES, SUMMARY_EXAMPLES } from '../events/event-examples';
 import { contractComponents } from './openapi';
 import * as contract from './schemas';
@@ -17,8 +25,9 @@ const fits: [
   Fits<ScorecardResult, typeof contract.ScorecardResult>,
   Fits<WarningsResult, typeof contract.WarningsResult>,
   Fits<TraceResult, typeof contract.TraceResult>,
+  Fits<YearEndResult, typeof contract.YearEndResult>,
   Fits<StoreVerifyReport, typeof contract.VerifyReport>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 
 describe('the HTTP contract', () => {
   it('keeps every result type within its schema (compile-time)', () => {

@@ -10,7 +10,10 @@ const figures = {
   transfersOut: yuan('调剂转出'),
   adjusted: yuan('调整预算数'),
   executed: yuan('执行数'),
-  available: yuan('可用余额'),
+  committed: yuan('已预留 (commitments not yet paid or released)'),
+  broughtForward: yuan('上年结转'),
+  carriedForward: yuan('结转下年'),
+  available: yuan('可用余额 = adjusted − executed − committed'),
   executionRate: ratio('预算执行率'),
 };
 export const Figures = named('Figures', z.object(figures));
@@ -31,6 +34,7 @@ export const ViewResult = named(
 const quarterSnapshot = {
   executed: yuan('累计支出数'),
   adjusted: yuan('调整预算数'),
+  committed: yuan('已预留'),
   progress: ratio('支出进度'),
   quarterRate: ratio('当季度执行率'),
 };
@@ -110,6 +114,16 @@ export const ScorecardResult = named(
         executionRate: z.string().nullable(),
         points: z.string().nullable(),
         maxPoints: z.string(),
+        plan: z
+          .array(
+            z.object({
+              date,
+              planned: ratio('share of the lines’ plans due by the date, adjusted-weighted'),
+              progress: ratio('支出进度 as of the date'),
+              met: z.boolean(),
+            }),
+          )
+          .meta({ description: 'the project’s progress at each checkpoint of its lines’ spending plans; empty without a plan' }),
       }),
     ),
   }),
@@ -136,6 +150,7 @@ export const WarningsResult = named(
         flagged: z.boolean(),
         projectedExecuted: z.string().nullable(),
         projectedRate: z.string().nullable(),
+        plan: z.enum(['own', 'common']).meta({ description: "'own': judged against its spending plan; 'common': 序时进度" }),
       }),
     ),
     flagged: z.array(z.string()),
@@ -161,19 +176,117 @@ export const TraceResult = named(
           .meta({ description: 'who posted the event (key:<keyId>, oidc:<subject>, cli:<user>, kafka:<identity>)' }),
         correction: z.boolean(),
         metadata: z.record(z.string(), z.unknown()).nullable(),
+        commitmentEventId: z
+          .string()
+          .nullable()
+          .meta({ description: 'the commitment a payment consumes or a release releases; null otherwise' }),
         delta: z.object({
           initial: yuan('年初预算数'),
           adjustments: yuan('调整'),
           transfersIn: yuan('调剂转入'),
           transfersOut: yuan('调剂转出'),
           executed: yuan('执行数'),
+          committed: yuan('已预留'),
+          broughtForward: yuan('上年结转'),
+          carriedForward: yuan('结转下年'),
         }),
-        running: z.object({ initial: yuan('年初预算数'), adjusted: yuan('调整预算数'), executed: yuan('执行数') }),
+        running: z.object({
+          initial: yuan('年初预算数'),
+          adjusted: yuan('调整预算数'),
+          executed: yuan('执行数'),
+          committed: yuan('已预留'),
+          available: yuan('可用余额'),
+        }),
       }),
     ),
-    totals: z.object({ initial: yuan('年初预算数'), adjusted: yuan('调整预算数'), executed: yuan('执行数'), available: yuan('可用余额') }),
+    totals: z.object({
+      initial: yuan('年初预算数'),
+      adjusted: yuan('调整预算数'),
+      executed: yuan('执行数'),
+      committed: yuan('已预留'),
+      broughtForward: yuan('上年结转'),
+      carriedForward: yuan('结转下年'),
+      available: yuan('可用余额'),
+    }),
+    commitments: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          reference: z.string().nullable(),
+          effectiveDate: date,
+          amount: yuan('预留'),
+          released: yuan('释放'),
+          consumed: yuan('支付消耗'),
+          left: yuan('尚余'),
+        }),
+      )
+      .meta({ description: 'the line’s commitments as of asOf known at knownAt' }),
+    plans: z
+      .array(
+        z.object({
+          position,
+          eventId: z.string(),
+          effectiveDate: date,
+          recordedAt: instant,
+          checkpoints: z.array(z.object({ date, share: z.string().meta({ description: 'cumulative share, 4 decimals' }) })),
+        }),
+      )
+      .meta({ description: 'the line’s spending plans as of asOf known at knownAt; the last is in force' }),
     limit: z.number().int().meta({ description: 'entries per page' }),
     nextAfter: z.string().nullable().meta({ description: 'the `after` of the next page; null on the last page' }),
+  }),
+);
+
+export const YearEndResult = named(
+  'YearEndResult',
+  z.object({
+    department: z.string(),
+    fiscalYear: z.number().int(),
+    knownAt: instant,
+    closed: z
+      .boolean()
+      .meta({ description: 'a YearClosed recorded by knownAt; while open, carriedForward and lapsed say what closing now would do' }),
+    closedAt: instant.nullable(),
+    yearClosedEventId: z.string().nullable(),
+    lines: z.array(
+      z.object({
+        lineId: z.string(),
+        name: z.string().nullable(),
+        kind: z.string(),
+        project: z.string().nullable(),
+        fundingSource: z.string().nullable(),
+        adjusted: yuan('调整预算数'),
+        executed: yuan('执行数'),
+        committed: yuan('已预留'),
+        available: yuan('可用余额'),
+        carriedForward: yuan('结转下年 (a project line’s available)'),
+        lapsed: yuan('结余 (a basic line’s available)'),
+        toLineId: z.string().nullable(),
+      }),
+    ),
+    totals: z.object({
+      adjusted: yuan('调整预算数'),
+      executed: yuan('执行数'),
+      committed: yuan('已预留'),
+      available: yuan('可用余额'),
+      carriedForward: yuan('结转下年'),
+      lapsed: yuan('结余'),
+    }),
+    nextYear: z.object({
+      fiscalYear: z.number().int(),
+      lines: z.array(
+        z.object({
+          lineId: z.string(),
+          name: z.string().nullable(),
+          project: z.string().nullable(),
+          fromLineIds: z.array(z.string()),
+          initial: yuan('年初预算数'),
+          broughtForward: yuan('上年结转'),
+          adjusted: yuan('调整预算数'),
+        }),
+      ),
+      totals: z.object({ initial: yuan('年初预算数'), broughtForward: yuan('上年结转'), adjusted: yuan('调整预算数') }),
+    }),
   }),
 );
 

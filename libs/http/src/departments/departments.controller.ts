@@ -2,9 +2,9 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery } from '@ledger/reporting';
+import { GetProgressQuery, GetRatiosQuery, GetScorecardQuery, GetViewQuery, GetWarningsQuery, GetYearEndQuery } from '@ledger/reporting';
 import { ApiExport, Exportable } from '../export/export.decorators';
-import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult, WarningsResult } from '@ledger/reporting';
+import type { ProgressResult, RatiosResult, ScorecardResult, ViewResult, WarningsResult, YearEndResult } from '@ledger/reporting';
 import { Allow } from '../auth/access.decorator';
 import { ApiContract } from '../contract/openapi';
 import { KnownAtQuery, RatiosQuery, ViewQuery, WarningsQuery } from '../contract/schemas';
@@ -83,6 +83,25 @@ export class DepartmentsController {
     @Query(new ZodQueryPipe(KnownAtQuery)) q: z.infer<typeof KnownAtQuery>,
   ): Promise<ScorecardResult> {
     return this.queries.execute(new GetScorecardQuery({ department, fiscalYear: year, knownAt: q.knownAt }));
+  }
+
+  @Get('years/:year/year-end')
+  @Exportable('year-end')
+  @ApiExport()
+  @Allow('analyst')
+  @ApiContract({
+    summary:
+      '年终结转: each line carried (结转下年) or lapsed (结余), and the next year’s lines receiving 上年结转; while open, what closing now would do',
+    query: KnownAtQuery,
+    ok: { schema: 'YearEndResult', description: 'the closing year’s lines and totals, the next year’s receiving lines' },
+    errors: REPORT_ERRORS,
+  })
+  yearEnd(
+    @Param('department') department: string,
+    @Param('year') year: string,
+    @Query(new ZodQueryPipe(KnownAtQuery)) q: z.infer<typeof KnownAtQuery>,
+  ): Promise<YearEndResult> {
+    return this.queries.execute(new GetYearEndQuery({ department, fiscalYear: year, knownAt: q.knownAt }));
   }
 
   @Get('warnings')

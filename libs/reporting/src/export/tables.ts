@@ -3,10 +3,11 @@ import type { RatiosResult } from '../ratios';
 import type { ScorecardResult } from '../scorecard';
 import type { TraceResult } from '../trace';
 import type { ViewResult } from '../view';
+import type { YearEndResult } from '../year-end';
 import { nextPagesOf, pagesFrom } from './pages';
 
 /** The reports that export as CSV and XLSX (DESIGN.md §9). */
-export const EXPORTABLE_REPORTS = ['view', 'progress', 'ratios', 'scorecard', 'trace'] as const;
+export const EXPORTABLE_REPORTS = ['view', 'progress', 'ratios', 'scorecard', 'trace', 'year-end'] as const;
 export type ExportableReport = (typeof EXPORTABLE_REPORTS)[number];
 
 export type ReportResult<R extends ExportableReport> = {
@@ -15,6 +16,7 @@ export type ReportResult<R extends ExportableReport> = {
   ratios: RatiosResult;
   scorecard: ScorecardResult;
   trace: TraceResult;
+  'year-end': YearEndResult;
 }[R];
 
 /** A JSON leaf as it appears in the report: exports never reformat it. */
@@ -77,6 +79,10 @@ const AMOUNT_FIELDS = new Set([
   'adjusted',
   'executed',
   'available',
+  'committed',
+  'broughtForward',
+  'carriedForward',
+  'lapsed',
   'adjustmentAmount',
   'transferAmount',
   'routineTransferAmount',
@@ -92,7 +98,7 @@ const RATIO_FIELDS = new Set([
   'threshold',
 ]);
 const SCORE_FIELDS = new Set(['quarterScore', 'points', 'maxPoints']);
-const BOOLEAN_FIELDS = new Set(['closed', 'passed', 'correction']);
+const BOOLEAN_FIELDS = new Set(['closed', 'passed', 'correction', 'met']);
 
 const leaf = (field: string): string => field.slice(field.lastIndexOf('.') + 1);
 
@@ -121,6 +127,10 @@ const HEADERS: Record<string, string> = {
   transfersOut: '调剂转出',
   adjusted: '调整预算数',
   executed: '执行数',
+  committed: '已预留',
+  broughtForward: '上年结转',
+  carriedForward: '结转下年',
+  lapsed: '结余',
   available: '可用余额',
   executionRate: '执行率',
   period: '季度',
@@ -154,6 +164,13 @@ const HEADERS: Record<string, string> = {
   recordedAt: '记录时间',
   recordedBy: '记录人',
   correction: '更正',
+  commitmentEventId: '预留事件编号',
+  lineId: '预算指标',
+  kind: '支出类型',
+  fundingSource: '资金来源',
+  toLineId: '结转至',
+  fromLineIds: '结转自',
+  plan: '支出计划',
   'metadata.documentNo': '文号',
   'metadata.source': '来源',
 };
@@ -201,6 +218,8 @@ export async function exportTables<R extends ExportableReport>(report: R, result
       return scorecardTables(result as ScorecardResult);
     case 'trace':
       return traceTables(result as TraceResult);
+    case 'year-end':
+      return yearEndTables(result as YearEndResult);
     default:
       throw new Error(`not an exportable report: ${String(report)}`);
   }
@@ -274,6 +293,21 @@ function scorecardTables(r: ScorecardResult): ExportTables {
         r.projects.map((p) => flatten(p)),
       ),
     ],
+  };
+}
+
+/** The closing year's lines closed by their total (合计 in the first cell), and the next year's lines that receive 上年结转. */
+function yearEndTables(r: YearEndResult): ExportTables {
+  const lines = r.lines.map((l) => flatten(l));
+  lines.push(flatten({ lineId: VIEW_TOTAL_LABEL, ...r.totals }));
+  const next = r.nextYear.lines.map((l) => flatten(l));
+  next.push(flatten({ lineId: VIEW_TOTAL_LABEL, ...r.nextYear.totals }));
+  const state = r.closed ? `已于 ${r.closedAt ?? ''} 年结` : '未年结（结转、结余为现在年结的结果）';
+  return {
+    report: 'year-end',
+    fileName: `year-end-${r.department}-${r.fiscalYear}`,
+    title: `${r.department} ${r.fiscalYear} 年终结转 ${state}（知悉时点 ${r.knownAt}）`,
+    sheets: [sheetOf(`${r.fiscalYear} 结转结余`, lines), sheetOf(`${r.nextYear.fiscalYear} 上年结转`, next)],
   };
 }
 
