@@ -1,7 +1,5 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { cliIdentity } from '@ledger/auth';
-import { parseEvent } from '@ledger/domain';
-import { AppendEventsCommand, DEMO_DEPARTMENT, DEMO_YEAR, seed002Phases } from '@ledger/ledger';
+import { DEMO_DEPARTMENT, DEMO_YEAR, seed002Phases } from '@ledger/ledger';
 import {
   GetProgressQuery,
   GetRatiosQuery,
@@ -16,37 +14,27 @@ import type { CliArgs } from '../args';
 import { print, unitOf } from '../output';
 import { money, pct, type Unit } from '../table';
 import { withLedger } from '../with-ledger';
+import { loadPhases, type DemoLoaded } from './demo-load';
+import { yearEndDemoCommand } from './demo-year-end';
 import { progressTable } from './progress.renderer';
 import { ratiosTable } from './ratios.renderer';
 import { scorecardTable } from './scorecard.renderer';
 
 interface DemoOutput {
-  readonly loaded: { appended: number; duplicates: number; rejected: number };
+  readonly loaded: DemoLoaded;
   readonly view: ViewResult;
   readonly progress: ProgressResult;
   readonly ratios: RatiosResult;
   readonly scorecard: ScorecardResult;
 }
 
-/** The newcomer's first command: seed 002's department-year into the configured store, then its tables. */
+/** The newcomer's first command: seed 002's department-year into the configured store, then its tables (--year-end: seed 004's year end). */
 export async function demoCommand(args: CliArgs): Promise<void> {
+  if (args.yearEnd) return yearEndDemoCommand(args);
   const unit = args.unit === undefined ? 'wan' : unitOf(args);
   const output = await withLedger(args, async (app): Promise<DemoOutput> => {
-    const commands = app.get(CommandBus);
     const queries = app.get(QueryBus);
-    const summary = { appended: 0, duplicates: 0, rejected: 0 };
-    for (const phase of seed002Phases()) {
-      const events = phase.map((raw) => {
-        const parsed = parseEvent(raw);
-        if (!parsed.ok) throw parsed.error;
-        return parsed.event;
-      });
-      for (const result of await commands.execute(new AppendEventsCommand(events, { recordedBy: cliIdentity() }))) {
-        if (result.status === 'appended') summary.appended += 1;
-        else if (result.status === 'duplicate') summary.duplicates += 1;
-        else throw result.error;
-      }
-    }
+    const summary = await loadPhases(app.get(CommandBus), seed002Phases());
     const department = DEMO_DEPARTMENT;
     const fiscalYear = DEMO_YEAR;
     return {
@@ -74,6 +62,7 @@ function demoText(output: DemoOutput, unit: Unit): string {
     '',
     `Try: npm run --silent ledger -- trace --line MY2021-B-301 --unit wan    (the Q1 correction after the close)`,
     `     npm run --silent ledger -- view --department ${DEMO_DEPARTMENT} --as-of 2021-06-30 --group-by tag --unit wan`,
+    `     npm run --silent ledger -- demo --year-end    (commitments, a spending plan and a year closed with its 结转)`,
     `See every figure in the console: npm start, then open http://127.0.0.1:3000/console/ (serve prints its address and a first key).`,
   ].join('\n');
 }
