@@ -3,7 +3,7 @@ import type { Sql } from '@ledger/event-store';
 import { LINES_AS_OF_SQL, linesAsOfParams, type LineAsOf } from '../as-of';
 import { adjustedOf, availableOf } from '../figures';
 import { departmentYearParams } from '../time';
-import { carryTargets, type CarryCandidate, type PlannedCarry } from './carry-targets';
+import { carryLineIdBase, carryTargets, type CarryCandidate, type PlannedCarry } from './carry-targets';
 
 export interface YearEndQuery {
   readonly department: string;
@@ -120,6 +120,17 @@ async function nextYearCandidates(sql: Sql, department: string, fiscalYear: numb
   );
 }
 
+/** The lineIds that start with one of the bases (lines the ledger opening a carried line must not reuse), through the key's byte order. */
+async function takenLineIds(sql: Sql, bases: readonly string[]): Promise<Set<string>> {
+  if (bases.length === 0) return new Set();
+  const rows = await sql.query<{ line_id: string }>(
+    `SELECT l.line_id FROM unnest($1::text[]) AS b(base)
+     JOIN ledger_lines l ON l.line_id >= b.base AND l.line_id < b.base || chr(1114111)`,
+    [`{${bases.map((b) => `"${b}"`).join(',')}}`],
+  );
+  return new Set(rows.map((r) => r.line_id));
+}
+
 /**
  * 年终结转 of a department-year (decision 0014), as known at an instant: each line's figures at
  * the fiscal year's last day, what it carried to the next year (a project line's available) or let
@@ -138,6 +149,10 @@ export async function queryYearEnd(sql: Sql, query: YearEndQuery, now: Date = ne
           lines.map((l) => ({ ...l, availableFen: availableOf(l) })),
           await nextYearCandidates(sql, department, nextYear, knownAt.sql),
           nextYear,
+          await takenLineIds(
+            sql,
+            lines.map((l) => carryLineIdBase(l.line_id, nextYear)),
+          ),
         )
       : await storedCarries(sql, department, fiscalYear, BigInt(closedRow.position));
   const byFrom = new Map(carries.map((c) => [c.fromLineId, c]));
