@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decideBatch, emptyState, parseEvent, type LedgerEvent } from '@ledger/domain';
+import { decideBatch, emptyState, parseEvent, streamIdOf, yearsToComplete, type LedgerEvent } from '@ledger/domain';
 import { historyArbitrary } from './histories';
 import { propertySettings } from './property-settings';
 import { fen, LedgerModel, type RawEvent } from './reference-model';
@@ -28,7 +28,10 @@ describe('decideBatch against the reference model (property)', () => {
           const inStore = new Map(
             raws.flatMap((raw) => (stored.has(raw.eventId) ? [[raw.eventId, stored.get(raw.eventId) as string] as const] : [])),
           );
-          const decision = decideBatch(state, raws.map(parsed), hashes, inStore, { paymentPolicy: 'reject', today: history.today });
+          const events = raws.map(parsed);
+          // The state evolves every event from the start: every department-year's lines are all in it.
+          for (const place of events.flatMap(yearsToComplete)) state.completeYears.add(streamIdOf(place.department, place.fiscalYear));
+          const decision = decideBatch(state, events, hashes, inStore, { paymentPolicy: 'reject', today: history.today });
           decision.outcomes.forEach((outcome, i) => {
             const raw = raws[i] as RawEvent;
             const expected = model.apply(raw, batch);

@@ -95,6 +95,12 @@ function apply(totals: DepartmentYearTotals, event: LedgerEvent): void {
     case 'PaymentRecorded':
     case 'PaymentReversed':
     case 'PeriodClosed':
+    case 'SpendingPlanSet':
+    case 'CommitmentMade':
+    case 'CommitmentReleased':
+    case 'YearClosed':
+    case 'BalanceCarriedForward':
+      // 上年结转 is neither an adjustment nor a transfer of the year that receives it.
       break;
   }
 }
