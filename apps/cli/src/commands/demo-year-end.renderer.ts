@@ -27,7 +27,7 @@ export function yearEndDemoText(output: YearEndDemoOutput, unit: Unit): string {
   const fig = (v: string) => money(v, unit);
   const { loaded } = output;
   return [
-    `Loaded seed 004 (${YEAR_END_DEPARTMENT} ${YEAR_END_YEAR}): ${loaded.appended} events stored, ${loaded.duplicates} already there${unit === 'wan' ? '  (万元)' : ''}.`,
+    `Loaded seed 004 (${YEAR_END_DEPARTMENT} ${YEAR_END_YEAR}): ${loaded.appended} events stored, ${loaded.duplicates} already there.${unit === 'wan' ? ' Amounts in 万元.' : ''}`,
     '',
     `1. 预留 (commitments) as of ${output.reserved.asOf}: signed contracts hold budget before they are paid; 可用余额 = 调整预算数 − 执行数 − 已预留.`,
     renderTable(
@@ -95,7 +95,7 @@ function yearEndText(report: YearEndResult, fig: (v: string) => string, label: (
     ? `closed by ${report.yearClosedEventId ?? ''} at ${report.closedAt ?? ''}`
     : 'open: the figures say what closing it now would do';
   return [
-    `4. 年终结转 ${report.department} ${report.fiscalYear} (${status}): project lines carry their 可用余额 forward (结转), basic lines' lapses (结余).`,
+    `4. 年终结转 ${report.department} ${report.fiscalYear} (${status}): each project line carries its 可用余额 forward (结转), a basic line's lapses (结余).`,
     renderTable(
       ['指标', '调整预算数', '执行数', '已预留', '可用余额', '结转下年', '结余', '结转至'],
       [
