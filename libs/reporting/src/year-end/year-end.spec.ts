@@ -1,6 +1,8 @@
 import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { queryProgress, queryScorecard, queryTrace, queryView, queryWarnings, queryYearEnd } from '@ledger/reporting';
 import { testLedger } from '@ledger/ledger/testing/test-ledger';
+import { parseYuan } from '@ledger/domain';
+import type { YearEndResult } from './year-end';
 
 /**
  * Decision 0014's figures through the reports, on appended events: commitments, their release and
@@ -57,6 +59,18 @@ const LATER = [
   closeQuarter(4, '2021-12-31'),
 ];
 const CLOSE = ev('Y2021', 'YearClosed', '2021-12-31', { department: D, fiscalYear: 2021 });
+
+const fen = (yuan: string) => parseYuan(yuan) as bigint;
+
+/** Decision 0014's year-end identities, line by line and in total. */
+function reconciles(r: YearEndResult): void {
+  for (const l of [...r.lines, r.totals]) {
+    expect(fen(l.adjusted)).toBe(fen(l.executed) + fen(l.committed) + fen(l.available));
+    expect(fen(l.available)).toBe(fen(l.carriedForward) + fen(l.lapsed));
+  }
+  for (const l of r.lines) expect(l.kind === 'project' ? l.carriedForward : l.lapsed).toBe(l.available);
+  expect(r.nextYear.totals.broughtForward).toBe(r.totals.carriedForward);
+}
 
 const clock = () => new Date('2022-01-15T02:00:00Z');
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -176,10 +190,16 @@ describeEachEngine('decision 0014 figures in the reports', (get) => {
       carriedForward: '830.00',
       lapsed: '70.00',
     });
+    reconciles(open);
+    const viewBefore = await queryView(get().db, { department: D, asOf: '2021-12-31', groupBy: 'line' });
     const ledger = testLedger(get().db, { clock });
     expect((await ledger.append([CLOSE])).rejected).toEqual([]);
+    // The closed year's other figures do not change.
+    const viewAfter = await queryView(get().db, { department: D, asOf: '2021-12-31', groupBy: 'line' });
+    expect(viewAfter.rows.map(({ carriedForward: _, ...r }) => r)).toEqual(viewBefore.rows.map(({ carriedForward: _, ...r }) => r));
     const closed = await queryYearEnd(get().db, { department: D, fiscalYear: 2021 });
     expect([closed.closed, closed.yearClosedEventId]).toEqual([true, 'Y2021']);
+    reconciles(closed);
     expect(closed.lines).toEqual(open.lines);
     expect(closed.totals).toEqual(open.totals);
     expect(closed.nextYear).toEqual(open.nextYear);
