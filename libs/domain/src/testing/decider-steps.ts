@@ -36,7 +36,7 @@ export const open = (lineId: string, data: Extra = {}, extra: Extra = {}): Ledge
   ev({
     eventId: `open-${lineId}`,
     type: 'BudgetLineOpened',
-    effectiveDate: `${String(data.fiscalYear ?? 2021)}-01-01`,
+    effectiveDate: `${typeof data.fiscalYear === 'number' ? data.fiscalYear : 2021}-01-01`,
     data: { lineId, department: 'D', fiscalYear: 2021, kind: 'basic', ...data },
     ...extra,
   });
