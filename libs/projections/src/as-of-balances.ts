@@ -1,6 +1,6 @@
 import type { LedgerState, LineState } from '@ledger/domain';
 import { textArrayLiteral, type Sql, type Statement } from '@ledger/event-store';
-import type { MovementRow } from './movement-row';
+import { MOVEMENT_FIGURES, type MovementRow } from './movement-row';
 
 /**
  * The as-of balances of decision 0010, for the movements an append stores: each movement's line
@@ -9,8 +9,8 @@ import type { MovementRow } from './movement-row';
  * the same set-based from the log; the suites require both to agree.
  */
 
-/** The line's initial, adjustments, transfersIn, transfersOut and executed right after a movement, in 分. */
-export type RunningTotals = readonly [bigint, bigint, bigint, bigint, bigint];
+/** The line's totals right after a movement, in 分, in the order of MOVEMENT_FIGURES and RUNNING_COLUMNS. */
+export type RunningTotals = readonly bigint[];
 
 export const RUNNING_COLUMNS = [
   'running_initial_fen',
@@ -18,6 +18,9 @@ export const RUNNING_COLUMNS = [
   'running_transfers_in_fen',
   'running_transfers_out_fen',
   'running_executed_fen',
+  'running_committed_fen',
+  'running_brought_forward_fen',
+  'running_carried_forward_fen',
 ] as const;
 
 /** A day on which a department-year's high-water date moved, at the movement that moved it. */
@@ -94,21 +97,17 @@ export function asOfBalances(batch: readonly MovementRow[], state: LedgerState, 
     if (late || m.routineTransfersOutFen !== 0n) apart.push({ movement: m, late });
   }
   const running: RunningTotals[] = new Array<RunningTotals>(movements.length);
-  const after = new Map<string, [bigint, bigint, bigint, bigint, bigint]>();
+  const after = new Map<string, bigint[]>();
   for (let i = movements.length - 1; i >= 0; i -= 1) {
     const m = movements[i] as MovementRow;
     let totals = after.get(m.lineId);
     if (totals === undefined) {
       const line = state.lines.get(m.lineId) as LineState;
-      totals = [line.initialFen, line.adjustmentsFen, line.transfersInFen, line.transfersOutFen, line.executedFen];
+      totals = MOVEMENT_FIGURES.map((figure) => line[figure]);
       after.set(m.lineId, totals);
     }
-    running[i] = [totals[0], totals[1], totals[2], totals[3], totals[4]];
-    totals[0] -= m.initialFen;
-    totals[1] -= m.adjustmentsFen;
-    totals[2] -= m.transfersInFen;
-    totals[3] -= m.transfersOutFen;
-    totals[4] -= m.executedFen;
+    running[i] = [...totals];
+    for (const [k, figure] of MOVEMENT_FIGURES.entries()) totals[k] = (totals[k] as bigint) - m[figure];
   }
   return { movements, running, days, apart };
 }
@@ -133,11 +132,12 @@ export function followUp(totals: Statement, balances: AsOfBalances): Statement {
            ), apart AS (
              INSERT INTO ledger_apart_movements (department, fiscal_year, position, line_id, effective_date, recorded_at, late,
                                                  initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen,
-                                                 routine_transfers_out_fen, executed_fen)
+                                                 routine_transfers_out_fen, executed_fen, committed_fen, brought_forward_fen,
+                                                 carried_forward_fen)
              SELECT * FROM unnest(${p(6)}::text::text[], ${p(7)}::text::integer[], ${p(8)}::text::bigint[], ${p(9)}::text::text[],
                                   ${p(10)}::text::date[], ${p(11)}::text::timestamptz[], ${p(12)}::text::boolean[], ${p(13)}::text::bigint[],
                                   ${p(14)}::text::bigint[], ${p(15)}::text::bigint[], ${p(16)}::text::bigint[], ${p(17)}::text::bigint[],
-                                  ${p(18)}::text::bigint[])
+                                  ${p(18)}::text::bigint[], ${p(19)}::text::bigint[], ${p(20)}::text::bigint[], ${p(21)}::text::bigint[])
            )
            ${totals.text}`,
     params: [
@@ -160,6 +160,9 @@ export function followUp(totals: Statement, balances: AsOfBalances): Statement {
       bigints(a.map((m) => m.transfersOutFen)),
       bigints(a.map((m) => m.routineTransfersOutFen)),
       bigints(a.map((m) => m.executedFen)),
+      bigints(a.map((m) => m.committedFen)),
+      bigints(a.map((m) => m.broughtForwardFen)),
+      bigints(a.map((m) => m.carriedForwardFen)),
     ],
     options: { prepare: true },
   };

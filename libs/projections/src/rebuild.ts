@@ -12,6 +12,9 @@ const PROJECTION_TABLES = [
   'ledger_periods',
   'ledger_stream_days',
   'ledger_apart_movements',
+  'ledger_commitments',
+  'ledger_spending_plans',
+  'ledger_year_ends',
 ];
 
 /** Stored amounts are normalized yuan strings ("123.45"); 分 exactly, in SQL. */
@@ -24,16 +27,22 @@ const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
 const AMOUNT = FEN("e.data->>'amount'");
 const MOVEMENTS_FROM_LOG_SQL = `INSERT INTO ledger_movements (line_id, position, department, fiscal_year, effective_date, recorded_at, initial_fen,
                                        adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
+                                       committed_fen, brought_forward_fen, carried_forward_fen,
                                        running_initial_fen, running_adjustments_fen, running_transfers_in_fen, running_transfers_out_fen,
-                                       running_executed_fen)
+                                       running_executed_fen, running_committed_fen, running_brought_forward_fen, running_carried_forward_fen)
          SELECT x.line_id, x.position, l.department, l.fiscal_year, x.effective_date, x.recorded_at, x.initial_fen, x.adjustments_fen,
                 x.transfers_in_fen, x.transfers_out_fen, x.routine_transfers_out_fen, x.executed_fen,
+                x.committed_fen, x.brought_forward_fen, x.carried_forward_fen,
                 sum(x.initial_fen) OVER w, sum(x.adjustments_fen) OVER w, sum(x.transfers_in_fen) OVER w,
-                sum(x.transfers_out_fen) OVER w, sum(x.executed_fen) OVER w
+                sum(x.transfers_out_fen) OVER w, sum(x.executed_fen) OVER w, sum(x.committed_fen) OVER w,
+                sum(x.brought_forward_fen) OVER w, sum(x.carried_forward_fen) OVER w
          FROM (
-           -- One row per event, by its type: the line it moves (a transfer's source, a reversal's payment's line) and how.
+           -- One row per event, by its type: the line it moves (a transfer's or a carried balance's source, a
+           -- reversal's payment's line, a release's commitment's line) and how.
            SELECT CASE e.type WHEN 'BudgetTransferred' THEN e.data->>'fromLineId'
+                              WHEN 'BalanceCarriedForward' THEN e.data->>'fromLineId'
                               WHEN 'PaymentReversed' THEN (SELECT p.data->>'lineId' FROM ledger_events p WHERE p.event_id = e.data->>'paymentEventId')
+                              WHEN 'CommitmentReleased' THEN (SELECT c.data->>'lineId' FROM ledger_events c WHERE c.event_id = e.data->>'commitmentEventId')
                               ELSE e.data->>'lineId' END COLLATE "C" AS line_id,
                   e.position, e.effective_date, e.recorded_at,
                   CASE WHEN e.type = 'InitialBudgetApproved' THEN ${AMOUNT} ELSE 0 END AS initial_fen,
@@ -41,17 +50,44 @@ const MOVEMENTS_FROM_LOG_SQL = `INSERT INTO ledger_movements (line_id, position,
                   0::bigint AS transfers_in_fen,
                   CASE WHEN e.type = 'BudgetTransferred' THEN ${AMOUNT} ELSE 0 END AS transfers_out_fen,
                   CASE WHEN e.type = 'BudgetTransferred' AND (e.data->>'routine')::boolean THEN ${AMOUNT} ELSE 0 END AS routine_transfers_out_fen,
-                  CASE e.type WHEN 'PaymentRecorded' THEN ${AMOUNT} WHEN 'PaymentReversed' THEN -${AMOUNT} ELSE 0 END AS executed_fen
+                  CASE e.type WHEN 'PaymentRecorded' THEN ${AMOUNT} WHEN 'PaymentReversed' THEN -${AMOUNT} ELSE 0 END AS executed_fen,
+                  CASE e.type WHEN 'CommitmentMade' THEN ${AMOUNT} WHEN 'CommitmentReleased' THEN -${AMOUNT}
+                              WHEN 'PaymentRecorded' THEN CASE WHEN e.data ? 'commitmentEventId'
+                                                               THEN -(SELECT c.consumed_fen FROM rebuild_consumed c WHERE c.position = e.position)
+                                                               ELSE 0 END
+                              ELSE 0 END AS committed_fen,
+                  0::bigint AS brought_forward_fen,
+                  CASE WHEN e.type = 'BalanceCarriedForward' THEN ${AMOUNT} ELSE 0 END AS carried_forward_fen
            FROM ledger_events e
-           WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
+           WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed',
+                            'CommitmentMade', 'CommitmentReleased', 'BalanceCarriedForward')
            UNION ALL
-           -- A transfer's second row: its destination (from the few events that are not payments).
-           SELECT (e.data->>'toLineId') COLLATE "C", e.position, e.effective_date, e.recorded_at, 0, 0, ${AMOUNT}, 0, 0, 0
-           FROM rebuild_events e WHERE e.type = 'BudgetTransferred'
+           -- A transfer's or a carried balance's second row: its destination (from the few events that are not payments).
+           SELECT (e.data->>'toLineId') COLLATE "C", e.position, e.effective_date, e.recorded_at, 0, 0,
+                  CASE WHEN e.type = 'BudgetTransferred' THEN ${AMOUNT} ELSE 0 END, 0, 0, 0, 0,
+                  CASE WHEN e.type = 'BalanceCarriedForward' THEN ${AMOUNT} ELSE 0 END, 0
+           FROM rebuild_events e WHERE e.type IN ('BudgetTransferred', 'BalanceCarriedForward')
          ) x
          JOIN ledger_lines l ON l.line_id = x.line_id
          -- Sorted by line in byte order ("C"): the lines' own collation, and no locale-aware comparisons in the sort.
          WINDOW w AS (PARTITION BY x.line_id ORDER BY x.position)`;
+
+/**
+ * What each payment against a commitment consumed of it: min(amount, what was left), which for a
+ * commitment of amount C and the sum S of its payments and releases in log order up to and
+ * including the payment is max(0, C − S_before) − max(0, C − S_after) (decision 0014): one window
+ * sum over the few events that name a commitment. (A release never exceeds what is left, so it
+ * moves S by exactly what it frees.)
+ */
+const CONSUMED_FROM_LOG_SQL = `CREATE TEMPORARY TABLE rebuild_consumed ON COMMIT DROP AS
+     SELECT t.position, t.commitment_event_id,
+            (greatest(0, c.amount_fen - (t.sum_fen - t.amount_fen)) - greatest(0, c.amount_fen - t.sum_fen))::bigint AS consumed_fen
+     FROM (SELECT e.position, e.type, (e.data->>'commitmentEventId') COLLATE "C" AS commitment_event_id, ${AMOUNT} AS amount_fen,
+                  sum(${AMOUNT}) OVER (PARTITION BY e.data->>'commitmentEventId' ORDER BY e.position) AS sum_fen
+           FROM rebuild_events e WHERE e.data ? 'commitmentEventId') t
+     JOIN (SELECT e.event_id, ${AMOUNT} AS amount_fen FROM rebuild_events e WHERE e.type = 'CommitmentMade') c
+       ON c.event_id = t.commitment_event_id
+     WHERE t.type = 'PaymentRecorded'`;
 
 /**
  * Rebuilds every projection from the log alone, set-based inside the database, in one
@@ -75,11 +111,15 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
     // A handful of statements, each run once: compiling them (JIT) costs more than it saves.
     await tx.query(`SET LOCAL jit = off`);
     // Payments are nearly all of the log and only the movements need them: everything else is read
-    // once, into a small table of this transaction, instead of once per statement below.
+    // once, into a small table of this transaction, instead of once per statement below. The few
+    // payments against a commitment join it, for what they consumed.
     await tx.query(
       `CREATE TEMPORARY TABLE rebuild_events ON COMMIT DROP AS
-       SELECT position, type, effective_date, recorded_at, data FROM ledger_events WHERE type <> 'PaymentRecorded'`,
+       SELECT position, event_id, type, effective_date, recorded_at, data FROM ledger_events
+        WHERE type <> 'PaymentRecorded' OR data ? 'commitmentEventId'`,
     );
+    await tx.query(CONSUMED_FROM_LOG_SQL);
+    await tx.query('CREATE UNIQUE INDEX ON rebuild_consumed (position)');
     await tx.query(
       `INSERT INTO ledger_lines (line_id, department, fiscal_year, name, unit, project, function_code, economic_code,
                                  funding_source, kind, tags, opened_position, opened_effective_date, opened_recorded_at)
@@ -102,18 +142,16 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
     await tx.query(
       `UPDATE ledger_lines l
        SET initial_fen = t.initial_fen, adjustments_fen = t.adjustments_fen, transfers_in_fen = t.transfers_in_fen,
-           transfers_out_fen = t.transfers_out_fen, executed_fen = t.executed_fen
+           transfers_out_fen = t.transfers_out_fen, executed_fen = t.executed_fen, committed_fen = t.committed_fen,
+           brought_forward_fen = t.brought_forward_fen, carried_forward_fen = t.carried_forward_fen
        FROM (SELECT line_id, sum(initial_fen)::bigint AS initial_fen, sum(adjustments_fen)::bigint AS adjustments_fen,
                     sum(transfers_in_fen)::bigint AS transfers_in_fen, sum(transfers_out_fen)::bigint AS transfers_out_fen,
-                    sum(executed_fen)::bigint AS executed_fen
+                    sum(executed_fen)::bigint AS executed_fen, sum(committed_fen)::bigint AS committed_fen,
+                    sum(brought_forward_fen)::bigint AS brought_forward_fen, sum(carried_forward_fen)::bigint AS carried_forward_fen
              FROM ledger_movements GROUP BY line_id) t
        WHERE l.line_id = t.line_id`,
     );
-    await tx.query(
-      `INSERT INTO ledger_periods (department, fiscal_year, quarter, position, effective_date, recorded_at)
-       SELECT data->>'department', (data->>'fiscalYear')::integer, substr(data->>'period', 2)::smallint, position, effective_date, recorded_at
-       FROM rebuild_events WHERE type = 'PeriodClosed'`,
-    );
+    await rebuildSmallTables(tx);
     const [count] = await tx.query<{ events: bigint }>('SELECT count(*) AS events FROM ledger_events');
     await tx.query(`ANALYZE ${PROJECTION_TABLES.join(', ')}`);
     return Number(count?.events ?? 0n);
@@ -145,9 +183,11 @@ async function rebuildStreamDays(tx: Transaction): Promise<void> {
   // one has its first position after a later day's, so the minimum is a high-water day's).
   await tx.query(
     `INSERT INTO ledger_apart_movements (department, fiscal_year, position, line_id, effective_date, recorded_at, late, initial_fen,
-                                        adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
+                                        adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
+                                        committed_fen, brought_forward_fen, carried_forward_fen)
      SELECT m.department, m.fiscal_year, m.position, m.line_id, m.effective_date, m.recorded_at, m.position > COALESCE(d.later_first, ${MAX_POSITION}),
-            m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen
+            m.initial_fen, m.adjustments_fen, m.transfers_in_fen, m.transfers_out_fen, m.routine_transfers_out_fen, m.executed_fen,
+            m.committed_fen, m.brought_forward_fen, m.carried_forward_fen
      FROM ledger_movements m
      JOIN rebuild_days d ON d.department = m.department AND d.fiscal_year = m.fiscal_year AND d.day = m.effective_date
      WHERE m.position > COALESCE(d.later_first, ${MAX_POSITION}) OR m.routine_transfers_out_fen <> 0`,
@@ -155,6 +195,34 @@ async function rebuildStreamDays(tx: Transaction): Promise<void> {
 }
 
 const MAX_POSITION = '9223372036854775807';
+
+/** The tables of the few events that are not amounts, and the commitments' totals, from the small table of non-payments. */
+async function rebuildSmallTables(tx: Transaction): Promise<void> {
+  await tx.query(
+    `INSERT INTO ledger_periods (department, fiscal_year, quarter, position, effective_date, recorded_at)
+     SELECT data->>'department', (data->>'fiscalYear')::integer, substr(data->>'period', 2)::smallint, position, effective_date, recorded_at
+     FROM rebuild_events WHERE type = 'PeriodClosed'`,
+  );
+  await tx.query(
+    `INSERT INTO ledger_commitments (event_id, line_id, amount_fen, released_fen, consumed_fen)
+     SELECT m.event_id, m.data->>'lineId', ${FEN("m.data->>'amount'")}, COALESCE(r.released_fen, 0), COALESCE(k.consumed_fen, 0)
+     FROM rebuild_events m
+     LEFT JOIN (SELECT (data->>'commitmentEventId') COLLATE "C" AS event_id, sum(${FEN("data->>'amount'")})::bigint AS released_fen
+                FROM rebuild_events WHERE type = 'CommitmentReleased' GROUP BY 1) r ON r.event_id = m.event_id
+     LEFT JOIN (SELECT commitment_event_id AS event_id, sum(consumed_fen)::bigint AS consumed_fen FROM rebuild_consumed GROUP BY 1) k
+       ON k.event_id = m.event_id
+     WHERE m.type = 'CommitmentMade'`,
+  );
+  await tx.query(
+    `INSERT INTO ledger_spending_plans (line_id, position, effective_date, recorded_at, checkpoints)
+     SELECT data->>'lineId', position, effective_date, recorded_at, data->'checkpoints' FROM rebuild_events WHERE type = 'SpendingPlanSet'`,
+  );
+  await tx.query(
+    `INSERT INTO ledger_year_ends (department, fiscal_year, event_id, position, effective_date, recorded_at)
+     SELECT data->>'department', (data->>'fiscalYear')::integer, event_id, position, effective_date, recorded_at
+     FROM rebuild_events WHERE type = 'YearClosed'`,
+  );
+}
 
 /**
  * Runs `fill` with the table's indexes and unique or primary-key constraints dropped, then puts

@@ -8,14 +8,18 @@ import {
   paymentReferenced,
   StreamNotHeldError,
   streamIdOf,
-  toStoredData,
+  yearsToComplete,
 } from '@ledger/domain';
-import type { AppendSession, HashedEvents, NewEvent, PgEventStore, Sql, StoredEvent, Transaction } from '@ledger/event-store';
-import { CopyFailedError, textArrayLiteral } from '@ledger/event-store';
+import type { AppendSession, HashedEvents, NewEvent, PgEventStore, Sql, StoredCopy, StoredEvent, Transaction } from '@ledger/event-store';
+import { CopyFailedError } from '@ledger/event-store';
 import { loadState, ProjectionBatch, type StateKeys } from '@ledger/projections';
 import { todayInShanghai } from '@ledger/reporting';
 import { readDepartmentYearTotals } from '../alerts/department-year-totals';
 import { LineCache } from './line-cache';
+import { readDerivedStored, storeDecision, toNewEvent } from './store-decision';
+
+export { toNewEvent } from './store-decision';
+import { commitmentsReferenced, departmentOfStream, fiscalYearOfStream, StreamRoutes, streamsToLock } from './stream-routes';
 
 export type PaymentPolicy = 'reject' | 'flag';
 
@@ -59,9 +63,6 @@ export interface PreparedBatch {
 // violation): the batch is retried from scratch, a bounded number of times.
 const MAX_ATTEMPTS = 4;
 
-/** Lines whose stream this process remembers; past it the memory starts over (lines are reread). */
-const MAX_REMEMBERED_LINES = 200_000;
-
 /** Thrown inside a dry run's transaction once it is decided, so that it rolls back; carries the results. */
 class DryRunDone extends Error {
   constructor(readonly results: AppendItemResult[]) {
@@ -78,16 +79,18 @@ class RoutingChanged extends Error {}
  * Each event is accepted or refused on its own; refusals never stop the rest of the batch.
  */
 export class LedgerWriter {
-  /** lineId → stream: immutable facts, so remembering them is always correct. */
-  private readonly lineRoutes = new Map<string, string>();
+  /** lineId → stream, and the streams of a batch's events. */
+  private readonly routes: StreamRoutes;
   /** The lines as this writer left them, exact while their streams' heads have not moved since. */
   private readonly lineCache = new LineCache();
 
   constructor(
-    private readonly db: Sql,
+    db: Sql,
     private readonly store: PgEventStore,
     private readonly options: LedgerWriterOptions = { paymentPolicy: 'reject', scoring: DEFAULT_SCORING_CONFIG },
-  ) {}
+  ) {
+    this.routes = new StreamRoutes(db);
+  }
 
   /**
    * The part of an append that needs neither a lock nor the database (the events' stored form,
@@ -104,7 +107,7 @@ export class LedgerWriter {
     if (events.length === 0) return [];
     if (prepared !== undefined && prepared.events !== events) throw new Error('append: the prepared batch is of other events');
     const { newEvents, hashed } = prepared ?? this.prepare(events, options.recordedBy);
-    const streams = await this.streamsOf(events);
+    const streams = await this.routes.streamsOf(events);
     const lanes = this.lanesOf(events, streams);
     if (lanes.length === 1) return this.appendRouted(events, newEvents, hashed, streams, options.dryRun === true);
     // Departments never share a rule, a line or a lock, so their events can be stored by
@@ -136,7 +139,7 @@ export class LedgerWriter {
     const kept: { lineId: string; streamId: string }[] = [];
     const toRead: string[] = [];
     for (const lineId of new Set(events.flatMap(linesReferenced))) {
-      const streamId = this.lineRoutes.get(lineId);
+      const streamId = this.routes.of(lineId);
       if (streamId !== undefined && streams.has(streamId) && this.lineCache.kept(streamId)?.has(lineId) === true) {
         kept.push({ lineId, streamId });
       } else toRead.push(lineId);
@@ -145,7 +148,15 @@ export class LedgerWriter {
       ...[...streams].map(departmentOfStream),
       ...events.flatMap((e) => (e.type === 'BudgetLineOpened' || e.type === 'PeriodClosed' ? [e.data.department] : [])),
     ];
-    const keys: StateKeys = { lineIds: toRead, paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []), departments };
+    const keys: StateKeys = {
+      lineIds: toRead,
+      paymentIds: events.flatMap((e) => paymentReferenced(e) ?? []),
+      departments,
+      commitmentIds: commitmentsReferenced(events),
+      completeYears: events.flatMap(yearsToComplete),
+      // A department-year whose lines the ledger opened in the stream of the year before has none in its own.
+      departmentYears: events.flatMap((e) => (e.type === 'PeriodClosed' || e.type === 'YearClosed' ? [e.data] : [])),
+    };
     // The alerts' "before": only a batch that moves a counted amount needs it.
     const totalsOf = events.some(movesCountedAmounts) ? [...streams].map(streamKey) : [];
     return { kept, departments, keys, totalsOf };
@@ -162,7 +173,9 @@ export class LedgerWriter {
     const stale: string[] = [];
     for (const { lineId, streamId } of kept) {
       if (state.lines.has(lineId)) continue; // read anyway, as the line of a reversed payment
-      if (!current.has(streamId)) current.set(streamId, this.lineCache.current(streamId, session.head(streamId)));
+      if (!current.has(streamId)) {
+        current.set(streamId, this.lineCache.current(streamId, session.head(streamId), yearBeforeClosed(state, streamId)));
+      }
       const line = current.get(streamId)?.get(lineId);
       if (line === undefined) stale.push(lineId);
       else state.lines.set(lineId, line);
@@ -190,27 +203,32 @@ export class LedgerWriter {
     let load: 'copy' | 'insert' = 'copy';
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const looked = attempt === 1 ? routed : await this.streamsOf(events);
-        const streams = new Set(looked.filter((s): s is string => s !== undefined));
+        const looked = attempt === 1 ? routed : await this.routes.streamsOf(events);
+        const streams = streamsToLock(events, looked);
         const { kept, departments, keys, totalsOf } = this.planReads(events, streams);
-        let outcome: { results: AppendItemResult[]; lines: Map<string, LineState>; versions: Map<string, readonly [bigint, bigint]> };
+        let outcome: {
+          results: AppendItemResult[];
+          state: LedgerState;
+          versions: Map<string, readonly [bigint, bigint]>;
+        };
         try {
           outcome = await this.store.withStreams(
             [...streams],
-            async (session, [state, totals]) => {
+            async (session, [state, totals, derivedStored]) => {
               const locked = [...streams].map((streamId) => [streamId, session.head(streamId)] as const);
               await this.adoptKeptLines(session, state, kept, departments);
-              const results = await this.appendLocked(session, streams, events, newEvents, state, totals);
+              const results = await this.appendLocked(session, streams, { events, newEvents, derivedStored }, state, totals);
               if (dryRun) throw new DryRunDone(results);
               const versions = new Map(locked.map(([streamId, version]) => [streamId, [version, session.head(streamId)] as const]));
-              return { results, lines: state.lines, versions };
+              return { results, state, versions };
             },
             {
               load,
               events: newEvents,
               hashed,
-              // Both statements are sent before either answer is awaited: one round trip with the locks.
-              read: (tx: Transaction) => Promise.all([loadState(tx, keys), readDepartmentYearTotals(tx, totalsOf)]),
+              // The statements are sent before any answer is awaited: one round trip with the locks.
+              read: (tx: Transaction) =>
+                Promise.all([loadState(tx, keys), readDepartmentYearTotals(tx, totalsOf), readDerivedStored(tx, events)]),
             },
           );
         } catch (error) {
@@ -219,10 +237,12 @@ export class LedgerWriter {
           throw error;
         }
         // Committed: the lines as this transaction left them are exact at the streams' new versions.
+        const committed = outcome.state;
         this.lineCache.remember(
           outcome.versions,
-          outcome.lines.values(),
-          (line) => this.lineRoutes.get(line.lineId) ?? streamIdOf(line.department, line.fiscalYear),
+          committed.lines.values(),
+          (line) => this.routes.of(line.lineId) ?? streamIdOf(line.department, line.fiscalYear),
+          (streamId) => yearBeforeClosed(committed, streamId),
         );
         return outcome.results;
       } catch (error) {
@@ -264,96 +284,23 @@ export class LedgerWriter {
   }
 
   /**
-   * The streams (department-years) the events belong to. Which department-year a line belongs to
-   * never changes, so this is read before the locks are taken, and remembered.
-   */
-  private async streamsOf(events: readonly LedgerEvent[]): Promise<(string | undefined)[]> {
-    const unknownLines = new Set<string>();
-    const reversed = new Set<string>();
-    for (const event of events) {
-      for (const lineId of linesReferenced(event)) if (!this.lineRoutes.has(lineId)) unknownLines.add(lineId);
-      const paymentId = paymentReferenced(event);
-      if (paymentId !== undefined) reversed.add(paymentId);
-    }
-    const paymentLines = await this.loadRoutes(unknownLines, reversed);
-    const streams: (string | undefined)[] = [];
-    const batchLines = new Map<string, string>();
-    for (const event of events) {
-      let streamId: string | undefined;
-      switch (event.type) {
-        case 'BudgetLineOpened':
-          streamId = streamIdOf(event.data.department, event.data.fiscalYear);
-          // A line opened earlier in the batch routes the events after it (if it is accepted).
-          if (!this.lineRoutes.has(event.data.lineId)) batchLines.set(event.data.lineId, streamId);
-          break;
-        case 'PeriodClosed':
-          streamId = streamIdOf(event.data.department, event.data.fiscalYear);
-          break;
-        case 'PaymentReversed': {
-          const lineId = paymentLines.get(event.data.paymentEventId) ?? this.paymentInBatch(events, event.data.paymentEventId);
-          streamId = lineId === undefined ? undefined : (this.lineRoutes.get(lineId) ?? batchLines.get(lineId));
-          break;
-        }
-        case 'InitialBudgetApproved':
-        case 'BudgetAdjusted':
-        case 'PaymentRecorded':
-          streamId = this.lineRoutes.get(event.data.lineId) ?? batchLines.get(event.data.lineId);
-          break;
-        case 'BudgetTransferred':
-          // Both lines must share a department-year; the decider refuses it otherwise.
-          streamId = this.lineRoutes.get(event.data.fromLineId) ?? batchLines.get(event.data.fromLineId);
-          break;
-      }
-      streams.push(streamId);
-    }
-    return streams;
-  }
-
-  private paymentInBatch(events: readonly LedgerEvent[], paymentId: string): string | undefined {
-    const payment = events.find((e) => e.type === 'PaymentRecorded' && e.eventId === paymentId);
-    return payment?.type === 'PaymentRecorded' ? payment.data.lineId : undefined;
-  }
-
-  /** Remembers the streams of the given lines, and returns the lines of the given payments. */
-  private async loadRoutes(lineIds: ReadonlySet<string>, paymentIds: ReadonlySet<string>): Promise<Map<string, string>> {
-    const paymentLines = new Map<string, string>();
-    if (lineIds.size === 0 && paymentIds.size === 0) return paymentLines;
-    const rows = await this.db.query<{ line_id: string; department: string; fiscal_year: number; payment_event_id: string | null }>(
-      `SELECT l.line_id, l.department, l.fiscal_year, NULL AS payment_event_id
-       FROM ledger_lines l WHERE l.line_id = ANY($1::text::text[])
-       UNION ALL
-       SELECT l.line_id, l.department, l.fiscal_year, e.event_id
-       FROM ledger_events e JOIN ledger_lines l ON l.line_id = e.data->>'lineId'
-       WHERE e.event_id = ANY($2::text::text[]) AND e.type = 'PaymentRecorded'`,
-      [textArrayLiteral([...lineIds]), textArrayLiteral([...paymentIds])],
-      { prepare: true },
-    );
-    if (this.lineRoutes.size + rows.length > MAX_REMEMBERED_LINES) this.lineRoutes.clear();
-    for (const row of rows) {
-      this.lineRoutes.set(row.line_id, streamIdOf(row.department, row.fiscal_year));
-      if (row.payment_event_id !== null) paymentLines.set(row.payment_event_id, row.line_id);
-    }
-    return paymentLines;
-  }
-
-  /**
    * Under the locks: reads what is stored under the batch's eventIds, lets decideBatch judge the
    * batch, stores what it accepted, and writes the projection rows of the accepted events.
    */
   private async appendLocked(
     session: AppendSession,
     locked: ReadonlySet<string>,
-    events: readonly LedgerEvent[],
-    newEvents: readonly NewEvent[],
+    batch: { events: readonly LedgerEvent[]; newEvents: readonly NewEvent[]; derivedStored: ReadonlyMap<string, StoredCopy> },
     state: LedgerState,
     totalsBefore: ReadonlyMap<string, DepartmentYearTotals>,
   ): Promise<AppendItemResult[]> {
+    const { events, newEvents } = batch;
     const found = await session.findStored(newEvents);
     // A stream with events has lines: its first event is always a BudgetLineOpened.
     for (const streamId of locked) if (session.head(streamId) >= 0n) state.departmentYearsWithLines.add(streamId);
     const today = todayInShanghai((this.options.clock ?? SYSTEM_CLOCK)());
     const storedHashes = new Map<string, string>();
-    for (const [eventId, copy] of found) storedHashes.set(eventId, copy.contentHash);
+    for (const [eventId, copy] of [...batch.derivedStored, ...found]) storedHashes.set(eventId, copy.contentHash);
     let decision;
     try {
       decision = decideBatch(
@@ -368,21 +315,8 @@ export class LedgerWriter {
       throw error;
     }
 
-    const stored = await session.append(
-      decision.appends.map((plan) => ({
-        streamId: plan.streamId,
-        expectedVersion: 'any' as const,
-        events: [...plan.indexes.map((i) => newEvents[i] as NewEvent), ...plan.alerts],
-      })),
-    );
-    // session.append returns the events in the order given: each plan's indexes, then its alerts.
-    const placeOf = new Array<StoredEvent | undefined>(events.length);
-    let k = 0;
-    for (const plan of decision.appends) {
-      for (const index of plan.indexes) placeOf[index] = stored[k++];
-      k += plan.alerts.length;
-    }
-
+    // The accepted events, each followed by the events the ledger derived from it, then the alerts.
+    const { placeOf, derived } = await storeDecision(session, decision, newEvents);
     const projection = new ProjectionBatch(state);
     const results = decision.outcomes.map((outcome, index): AppendItemResult => {
       const event = events[index] as LedgerEvent;
@@ -390,10 +324,17 @@ export class LedgerWriter {
         case 'appended': {
           const place = placeOf[index] as StoredEvent;
           projection.record(event, place);
+          for (const d of derived.get(index) ?? []) projection.record(d.event, d.stored);
           return { status: 'appended', eventId: event.eventId, position: place.position, warnings: outcome.warnings };
         }
         case 'duplicate': {
-          const position = outcome.firstIndex === undefined ? found.get(event.eventId)?.position : placeOf[outcome.firstIndex]?.position;
+          const first = outcome.firstIndex;
+          const position =
+            first === undefined
+              ? found.get(event.eventId)?.position
+              : outcome.derivedIndex === undefined
+                ? placeOf[first]?.position
+                : derived.get(first)?.[outcome.derivedIndex]?.stored.position;
           if (position === undefined) throw new Error(`append: duplicate ${event.eventId} has no stored copy`);
           return { status: 'duplicate', eventId: event.eventId, position };
         }
@@ -404,23 +345,6 @@ export class LedgerWriter {
     await projection.flush(session.tx);
     return results;
   }
-}
-
-export function toNewEvent(event: LedgerEvent, recordedBy?: string): NewEvent {
-  return {
-    recordedBy: recordedBy ?? null,
-    eventId: event.eventId,
-    type: event.type,
-    effectiveDate: event.effectiveDate,
-    correction: event.correction,
-    data: toStoredData(event),
-    metadata: event.metadata,
-  };
-}
-
-/** The department of a stream id `budget-<department>-<fiscalYear>` (see streamIdOf). */
-function departmentOfStream(streamId: string): string {
-  return streamId.slice('budget-'.length, streamId.lastIndexOf('-'));
 }
 
 function eventIdInTwoDepartments(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
@@ -454,7 +378,16 @@ function transferIntoLineOpenedElsewhere(events: readonly LedgerEvent[], streams
 
 /** A stream id with its department and fiscal year. */
 function streamKey(streamId: string): { streamId: string; department: string; fiscalYear: number } {
-  return { streamId, department: departmentOfStream(streamId), fiscalYear: Number(streamId.slice(streamId.lastIndexOf('-') + 1)) };
+  return { streamId, department: departmentOfStream(streamId), fiscalYear: fiscalYearOfStream(streamId) };
+}
+
+/**
+ * Whether the year before a stream's department-year is closed: its YearClosed changed the
+ * stream's lines (opened them, brought balances to them) without moving the stream's head, so
+ * lines kept while it was open are stale once it is closed (see LineCache).
+ */
+function yearBeforeClosed(state: LedgerState, streamId: string): boolean {
+  return state.closedYears.has(streamIdOf(departmentOfStream(streamId), fiscalYearOfStream(streamId) - 1));
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -6,6 +6,8 @@ const MAX_CACHED_LINES = 200_000;
 interface StreamEntry {
   /** The stream's version at which every line below is exact. */
   version: bigint;
+  /** Whether the department-year before was closed then (see `current`). */
+  yearBeforeClosed: boolean;
   readonly lines: Map<string, LineState>;
 }
 
@@ -16,6 +18,12 @@ interface StreamEntry {
  * stream's head is still at the version it was kept at. An append checks that against the
  * head it reads under the stream's lock: another writer (another process, another pool) that
  * stored anything in the stream meanwhile has moved the head, and the lines are read again.
+ *
+ * The one exception is the close of the year before (decision 0014): its YearClosed opens lines
+ * of this department-year and brings balances to them with events stored in its own stream,
+ * under the lock of this one too. It happens once, and nothing of the closed year's stream moves
+ * these lines before or after it; so an entry also remembers whether the year before was closed,
+ * and is stale once it is (the append knows, reading the closed years under the lock).
  *
  * The states are handed out as they are, not copied: the batch evolves them in place, and they
  * are the committed state once it commits. A batch that does not commit must `forget` its
@@ -33,13 +41,14 @@ export class LineCache {
   }
 
   /**
-   * The kept lines of a stream if its head (read under the lock) is still at their version;
-   * otherwise undefined, and the stream's lines are dropped.
+   * The kept lines of a stream if its head (read under the lock) is still at their version and
+   * the year before is closed or open as it was then; otherwise undefined, and the stream's lines
+   * are dropped.
    */
-  current(streamId: string, head: bigint): ReadonlyMap<string, LineState> | undefined {
+  current(streamId: string, head: bigint, yearBeforeClosed: boolean): ReadonlyMap<string, LineState> | undefined {
     const entry = this.streams.get(streamId);
     if (entry === undefined) return undefined;
-    if (entry.version === head) return entry.lines;
+    if (entry.version === head && entry.yearBeforeClosed === yearBeforeClosed) return entry.lines;
     this.drop(streamId, entry);
     return undefined;
   }
@@ -49,16 +58,19 @@ export class LineCache {
    * at the streams' versions after it (`versions`: stream → [version when locked, version at
    * commit]; `streamOf`: a line's stream). An entry that was exact when the stream was locked
    * keeps its other lines (nobody else wrote the stream meanwhile); any other entry is replaced.
+   * `yearBeforeClosed`: whether the department-year before a stream's is closed, at the commit.
    */
   remember(
     versions: ReadonlyMap<string, readonly [bigint, bigint]>,
     lines: Iterable<LineState>,
     streamOf: (line: LineState) => string,
+    yearBeforeClosed: (streamId: string) => boolean,
   ): void {
     for (const [streamId, [locked, committed]] of versions) {
       const entry = this.streams.get(streamId);
       if (entry === undefined) continue;
-      if (entry.version === locked) entry.version = committed;
+      // An entry kept while the year before was open is stale once it is closed, whoever closed it.
+      if (entry.version === locked && entry.yearBeforeClosed === yearBeforeClosed(streamId)) entry.version = committed;
       else this.drop(streamId, entry);
     }
     for (const line of lines) {
@@ -67,7 +79,7 @@ export class LineCache {
       if (version === undefined) continue; // read without the stream's lock: not known to be exact
       let entry = this.streams.get(streamId);
       if (entry === undefined) {
-        entry = { version: version[1], lines: new Map() };
+        entry = { version: version[1], yearBeforeClosed: yearBeforeClosed(streamId), lines: new Map() };
         this.streams.set(streamId, entry);
       }
       const before = entry.lines.get(line.lineId);
