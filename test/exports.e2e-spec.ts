@@ -37,6 +37,7 @@ for (const engine of testEngines()) {
       { report: 'ratios', path: `/v1/departments/${dept}/years/${DEMO_YEAR}/ratios?knownAt=${knownAt}` },
       { report: 'scorecard', path: `/v1/departments/${dept}/years/${DEMO_YEAR}/scorecard?knownAt=${knownAt}` },
       { report: 'trace', path: `/v1/lines/MY2021-B-301/trace?knownAt=${knownAt}` },
+      { report: 'year-end', path: `/v1/departments/${dept}/years/${DEMO_YEAR}/year-end?knownAt=${knownAt}` },
     ];
 
     /** The rows an export must hold, flattened from the JSON by the test itself. */
@@ -67,12 +68,17 @@ for (const engine of testEngines()) {
         }
         case 'scorecard':
           return [json.items.map((i: unknown) => flatten(i)), json.projects.map((p: unknown) => flatten(p))];
+        case 'year-end':
+          return [
+            [...json.lines.map((l: unknown) => flatten(l)), flatten({ lineId: '合计', ...json.totals })],
+            [...json.nextYear.lines.map((l: unknown) => flatten(l)), flatten({ lineId: '合计', ...json.nextYear.totals })],
+          ];
         default:
           return [json.entries.map((e: unknown) => flatten(e))];
       }
     }
 
-    it.each([0, 1, 2, 3, 4, 5])('CSV #%i holds every figure of the JSON, byte for byte', async (i) => {
+    it.each([0, 1, 2, 3, 4, 5, 6])('CSV #%i holds every figure of the JSON, byte for byte', async (i) => {
       const { report, path } = reports()[i] as { report: string; path: string };
       const json = await (await fetch(`${base}${path}`)).json();
       const res = await fetch(`${base}${path}&format=csv`);
@@ -82,7 +88,7 @@ for (const engine of testEngines()) {
       expect(expectCsvHolds(Buffer.from(await res.arrayBuffer()), expectedRows(report, json).flat())).toBeGreaterThan(0);
     });
 
-    it.each([0, 1, 2, 3, 4, 5])(
+    it.each([0, 1, 2, 3, 4, 5, 6])(
       'XLSX #%i: Chinese headers, amounts as #,##0.00 numbers, ratios as percentages, equal to the JSON',
       async (i) => {
         const { report, path } = reports()[i] as { report: string; path: string };

@@ -120,13 +120,14 @@ async function nextYearCandidates(sql: Sql, department: string, fiscalYear: numb
   );
 }
 
-/** The lineIds that start with one of the bases (lines the ledger opening a carried line must not reuse), through the key's byte order. */
-async function takenLineIds(sql: Sql, bases: readonly string[]): Promise<Set<string>> {
+/** The lineIds known at the instant that start with one of the bases (lines the ledger opening a carried line must not reuse), through the key's byte order. */
+async function takenLineIds(sql: Sql, bases: readonly string[], knownAtSql: string): Promise<Set<string>> {
   if (bases.length === 0) return new Set();
   const rows = await sql.query<{ line_id: string }>(
     `SELECT l.line_id FROM unnest($1::text[]) AS b(base)
-     JOIN ledger_lines l ON l.line_id >= b.base AND l.line_id < b.base || chr(1114111)`,
-    [`{${bases.map((b) => `"${b}"`).join(',')}}`],
+     JOIN ledger_lines l ON l.line_id >= b.base AND l.line_id < b.base || chr(1114111)
+     WHERE l.opened_recorded_at <= $2::timestamptz`,
+    [`{${bases.map((b) => `"${b}"`).join(',')}}`, knownAtSql],
   );
   return new Set(rows.map((r) => r.line_id));
 }
@@ -152,6 +153,7 @@ export async function queryYearEnd(sql: Sql, query: YearEndQuery, now: Date = ne
           await takenLineIds(
             sql,
             lines.map((l) => carryLineIdBase(l.line_id, nextYear)),
+            knownAt.sql,
           ),
         )
       : await storedCarries(sql, department, fiscalYear, BigInt(closedRow.position));
