@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { EVENT_TYPES, parseEvent } from '@ledger/domain';
 import type { VerifyReport as StoreVerifyReport } from '@ledger/event-store';
-import { seed002Phases } from '@ledger/ledger';
+import { seed002Phases, seed004Phases } from '@ledger/ledger';
 import type {
   ProgressResult,
   RatiosResult,
@@ -37,7 +37,14 @@ describe('the HTTP contract', () => {
   // The events' validator is libs/domain's parseEvent (no framework there); the NewEvent schema
   // documents it, and these keep the two in step on real events.
   it('documents events the ledger accepts: every seed event fits NewEvent, and parseEvent takes it', () => {
-    const events = seed002Phases().flat();
+    const carried = {
+      eventId: 'Y:cf:1',
+      type: 'BalanceCarriedForward',
+      effectiveDate: '2023-12-31',
+      data: { fromLineId: 'A', toLineId: 'B', amount: '1.00' },
+    };
+    // A BalanceCarriedForward is the ledger's own; posted again as a copy of a stored one, it parses like any event.
+    const events = [...seed002Phases().flat(), ...seed004Phases().flat(), carried];
     expect(new Set(events.map((e) => (e as { type: string }).type))).toEqual(new Set(EVENT_TYPES));
     for (const event of events) {
       expect([event, contract.NewEvent.safeParse(event).success]).toEqual([event, true]);

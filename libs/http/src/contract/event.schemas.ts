@@ -57,7 +57,14 @@ export const NewEvent = named(
         amount: amountIn,
         routine: z.boolean().optional().meta({ description: '增人增资正常调剂' }),
       }),
-      eventOf('PaymentRecorded', '支出: a payment against a line', { lineId: id, amount: amountIn, payee: z.string().max(200).optional() }),
+      eventOf('PaymentRecorded', '支出: a payment against a line', {
+        lineId: id,
+        amount: amountIn,
+        payee: z.string().max(200).optional(),
+        commitmentEventId: id
+          .optional()
+          .meta({ description: 'the CommitmentMade it pays: consumes min(amount, what is left of it) from committed' }),
+      }),
       eventOf('PaymentReversed', '冲销: reverses (part of) a recorded payment', {
         paymentEventId: id,
         amount: amountIn,
@@ -67,6 +74,44 @@ export const NewEvent = named(
         fiscalYear: z.union([z.number().int(), z.string().regex(/^\d{4}$/)]),
         period: z.enum(['Q1', 'Q2', 'Q3', 'Q4']),
       }),
+      eventOf('SpendingPlanSet', "资金支出计划: the line's cumulative plan from effectiveDate on (decision 0014)", {
+        lineId: id,
+        checkpoints: z
+          .array(
+            z.strictObject({
+              date,
+              share: z
+                .string()
+                .regex(/^(?:0(?:\.\d{1,4})?|1(?:\.0{1,4})?)$/)
+                .meta({ description: 'cumulative share due by the date, 0..1, at most 4 decimals' }),
+            }),
+          )
+          .min(1)
+          .max(12)
+          .meta({ description: 'dates strictly increasing inside the fiscal year, shares non-decreasing, the last 1' }),
+      }),
+      eventOf('CommitmentMade', '预留/冻结: reserves budget for a contract (≤ available)', {
+        lineId: id,
+        amount: amountIn,
+        reference: z.string().max(200).optional(),
+      }),
+      eventOf('CommitmentReleased', '释放: returns (part of) what is left of a commitment to available', {
+        commitmentEventId: id,
+        amount: amountIn,
+      }),
+      eventOf('YearClosed', "年结: closes a department-year (after Q4); effectiveDate is the year's last day", {
+        department: z.string().min(1).max(100),
+        fiscalYear: z.union([z.number().int(), z.string().regex(/^\d{4}$/)]),
+      }),
+      eventOf(
+        'BalanceCarriedForward',
+        '结转: written by the ledger after a YearClosed; accepted as input only as an exact copy of a stored one',
+        {
+          fromLineId: id,
+          toLineId: id,
+          amount: amountIn,
+        },
+      ),
     ])
     .meta({
       description:
