@@ -1,3 +1,4 @@
+import { closeYear } from './model-year-end';
 import { adjustedOf, availableOf, fen, leftOf, type Commitment, type Line, type RawEvent } from './model-state';
 
 /**
@@ -206,8 +207,8 @@ function periodCloseRules(state: RulesState, event: RawEvent, codes: Set<string>
 
 /**
  * 年结: once Q4 is closed, once. Like PeriodClosed it is dated on a closed day and is not refused
- * for it. Closing a year after the next one is closed would move money into a closed year: the
- * model refuses it as YEAR_CLOSED (decision 0014 does not say; see the report of issue 16).
+ * for it. Closing a year after the next one is closed is refused as YEAR_CLOSED when it would
+ * carry something into it (decision 0014 does not say; the ledger's choice, which the model follows).
  */
 function yearCloseRules(state: RulesState, event: RawEvent, codes: Set<string>): void {
   const department = event.data.department as string;
@@ -219,5 +220,5 @@ function yearCloseRules(state: RulesState, event: RawEvent, codes: Set<string>):
   } else if ((state.closes.get(department)?.get(year)?.length ?? 0) < 4) {
     codes.add('QUARTER_NOT_CLOSED');
   }
-  if (state.closedYears.has(yearKey(department, year + 1))) codes.add('YEAR_CLOSED');
+  if (state.closedYears.has(yearKey(department, year + 1)) && closeYear(state.lines, event).length > 0) codes.add('YEAR_CLOSED');
 }

@@ -12,6 +12,7 @@ export interface RawEvent {
   readonly effectiveDate: string;
   readonly correction: boolean;
   readonly data: Record<string, unknown>;
+  readonly metadata?: Record<string, unknown>;
 }
 
 export type ModelOutcome =

@@ -8,7 +8,8 @@ import { availableOf, CARRIED_FORWARD_SOURCE, yuan, type Line, type RawEvent } f
  * economicCode (absent equals absent) — opened first by the ledger when there is none
  * (`<yearClosedId cut to 100>:open:<n>`, lineId `<fromLineId cut to 110>.cf<nextYear>`). A line
  * the close opens counts as a line of the next year for the lines after it. Both kinds are dated
- * like the YearClosed.
+ * like the YearClosed. Their metadata, `{ source: 'ledger', yearClosedEventId }`, is the ledger's
+ * choice (decision 0014 names none); it is part of what a copy posted again must repeat exactly.
  */
 
 const DIMENSIONS = ['unit', 'project', 'functionCode', 'economicCode'] as const;
@@ -20,6 +21,7 @@ export function closeYear(lines: ReadonlyMap<string, Line>, yearClosed: RawEvent
   const nextYear = year + 1;
   const base = yearClosed.eventId.slice(0, 100);
   const date = yearClosed.effectiveDate;
+  const envelope = { effectiveDate: date, correction: false, metadata: { source: 'ledger', yearClosedEventId: yearClosed.eventId } };
   const derived: RawEvent[] = [];
   /** The lines this close opens, as they would stand among the next year's. */
   const opened: { lineId: string; opened: Record<string, unknown> }[] = [];
@@ -45,14 +47,13 @@ export function closeYear(lines: ReadonlyMap<string, Line>, yearClosed: RawEvent
       data.kind = 'project';
       data.tags = line.opened.tags ?? [];
       opened.push({ lineId: to, opened: data });
-      derived.push({ eventId: `${base}:open:${opens}`, type: 'BudgetLineOpened', effectiveDate: date, correction: false, data });
+      derived.push({ eventId: `${base}:open:${opens}`, type: 'BudgetLineOpened', ...envelope, data });
     }
     carries += 1;
     derived.push({
       eventId: `${base}:cf:${carries}`,
       type: 'BalanceCarriedForward',
-      effectiveDate: date,
-      correction: false,
+      ...envelope,
       data: { fromLineId: line.lineId, toLineId: to, amount: yuan(available) },
     });
   }

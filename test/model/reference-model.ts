@@ -47,6 +47,7 @@ export class LedgerModel implements RulesState {
   readonly commitments = new Map<string, Commitment>();
   readonly closes = new Map<string, Map<number, number[]>>();
   readonly closedYears = new Map<string, number>();
+  private readonly yearClosedIds = new Map<string, string>();
   private readonly movements: Movement[] = [];
   private readonly plans: Plan[] = [];
   private readonly logged: LogEntry[] = [];
@@ -228,6 +229,7 @@ export class LedgerModel implements RulesState {
     const year = event.data.fiscalYear as number;
     if (event.type === 'YearClosed') {
       this.closedYears.set(yearKey(department, year), batch);
+      this.yearClosedIds.set(yearKey(department, year), event.eventId);
       const derivedEvents = closeYear(this.lines, event);
       this.derived.set(event.eventId, derivedEvents);
       for (const derived of derivedEvents) {
@@ -366,16 +368,20 @@ export class LedgerModel implements RulesState {
       });
   }
 
-  /** The line's plans dated by asOf (as known), in log order, and the one in force: the greatest (effectiveDate, position). */
+  /** The line's plans dated by asOf (as known) in (effectiveDate, position) order: the last is in force. */
   plansOf(lineId: string, asOf: string, known: number) {
-    const plans = this.plans.filter((p) => p.lineId === lineId && p.effectiveDate <= asOf && p.batch <= known);
-    const inForce = [...plans]
-      .sort((a, b) => (a.effectiveDate === b.effectiveDate ? a.order - b.order : a.effectiveDate < b.effectiveDate ? -1 : 1))
-      .at(-1);
+    const inOrder = this.plans
+      .filter((p) => p.lineId === lineId && p.effectiveDate <= asOf && p.batch <= known)
+      .sort((a, b) => (a.effectiveDate === b.effectiveDate ? a.order - b.order : a.effectiveDate < b.effectiveDate ? -1 : 1));
     return {
-      plans: plans.map((p) => ({ eventId: p.eventId, effectiveDate: p.effectiveDate, checkpoints: p.checkpoints })),
-      inForce: inForce?.eventId,
+      inOrder: inOrder.map((p) => ({ eventId: p.eventId, effectiveDate: p.effectiveDate, checkpoints: p.checkpoints })),
+      inForce: inOrder.at(-1)?.eventId,
     };
+  }
+
+  /** The eventId of the department-year's stored YearClosed. */
+  yearClosedId(department: string, year: number): string | undefined {
+    return this.yearClosedIds.get(yearKey(department, year));
   }
 
   /** Whether the department-year is closed, as known after batch `known`. */
