@@ -1,6 +1,7 @@
 import type { Database, Transaction } from '@ledger/event-store';
 import { formatYuan } from '@ledger/domain';
 import { queryProgress, type LedgerRules } from '@ledger/reporting';
+import { compareCommitments, compareSpendingPlans, compareYearEnds } from './compare-decision-0014';
 
 /**
  * Checks the projections against the log: every figure the reports read is derived again from
@@ -20,8 +21,11 @@ export interface ProjectionProblem {
     | 'ledger_apart_movements'
     | 'ledger_reversals'
     | 'ledger_periods'
+    | 'ledger_commitments'
+    | 'ledger_spending_plans'
+    | 'ledger_year_ends'
     | 'reported';
-  /** The line, payment or department-year quarter at fault. */
+  /** The line, payment, commitment or department-year (quarter) at fault. */
   readonly subject: string;
   readonly message: string;
 }
@@ -35,7 +39,19 @@ export interface ProjectionReport {
 
 /** 分 from a stored yuan string ("123.45"). */
 const FEN = (path: string) => `((${path})::numeric * 100)::bigint`;
-const FIGURES = ['initial_fen', 'adjustments_fen', 'transfers_in_fen', 'transfers_out_fen', 'executed_fen'] as const;
+const FIGURES = [
+  'initial_fen',
+  'adjustments_fen',
+  'transfers_in_fen',
+  'transfers_out_fen',
+  'executed_fen',
+  'committed_fen',
+  'brought_forward_fen',
+  'carried_forward_fen',
+] as const;
+/** 调整预算数 of a row of figures (decision 0014: brought forward included). */
+const ADJUSTED = (t: string) =>
+  `${t}.initial_fen + ${t}.adjustments_fen + ${t}.transfers_in_fen - ${t}.transfers_out_fen + ${t}.brought_forward_fen`;
 const MOVEMENT_FIGURES = [...FIGURES, 'routine_transfers_out_fen'] as const;
 
 export async function verifyProjections(db: Database, rules: LedgerRules): Promise<ProjectionReport> {
@@ -55,6 +71,9 @@ export async function verifyProjections(db: Database, rules: LedgerRules): Promi
     for (const p of await compareApartMovements(tx)) add(p);
     for (const p of await compareReversals(tx)) add(p);
     for (const p of await comparePeriods(tx)) add(p);
+    for (const p of await compareCommitments(tx, MAX_LISTED_PROJECTION_PROBLEMS)) add(p);
+    for (const p of await compareSpendingPlans(tx, MAX_LISTED_PROJECTION_PROBLEMS)) add(p);
+    for (const p of await compareYearEnds(tx, MAX_LISTED_PROJECTION_PROBLEMS)) add(p);
     for (const p of await compareReported(tx, rules)) add(p);
     const [count] = await tx.query<{ n: bigint }>('SELECT count(*) AS n FROM verify_lines');
     return { ok: problems.length === 0 && notListed === 0, lines: Number(count?.n ?? 0n), problems, problemsNotListed: notListed };
@@ -72,26 +91,45 @@ async function deriveFromLog(tx: Transaction): Promise<void> {
             position AS opened_position, effective_date AS opened_effective_date, recorded_at AS opened_recorded_at
        FROM ledger_events WHERE type = 'BudgetLineOpened'`,
   );
+  // What each payment against a commitment consumed of it: the least of its amount and what its
+  // payments and releases before it (in log order) left of the commitment.
+  await tx.query(
+    `CREATE TEMPORARY TABLE verify_consumed ON COMMIT DROP AS
+     SELECT t.position, t.commitment_event_id, least(t.amount_fen, greatest(${FEN("c.data->>'amount'")} - t.before_fen, 0))::bigint AS consumed_fen
+       FROM (SELECT position, type, data->>'commitmentEventId' AS commitment_event_id, ${FEN("data->>'amount'")} AS amount_fen,
+                    COALESCE(sum(${FEN("data->>'amount'")}) OVER (PARTITION BY data->>'commitmentEventId' ORDER BY position
+                                                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_fen
+               FROM ledger_events WHERE type IN ('PaymentRecorded', 'CommitmentReleased') AND data ? 'commitmentEventId') t
+       JOIN ledger_events c ON c.event_id = t.commitment_event_id AND c.type = 'CommitmentMade'
+      WHERE t.type = 'PaymentRecorded'`,
+  );
+  const line = (type: string, path: string) => `CASE e.type WHEN '${type}' THEN ${path} END`;
+  const ofEvent = (path: string, type: string) =>
+    `(SELECT p.data->>'lineId' FROM ledger_events p WHERE p.event_id = e.data->>'${path}' AND p.type = '${type}')`;
+  const amount = FEN("e.data->>'amount'");
   await tx.query(
     `CREATE TEMPORARY TABLE verify_movements ON COMMIT DROP AS
      SELECT m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at,
-            sum(m.initial_fen)::bigint AS initial_fen, sum(m.adjustments_fen)::bigint AS adjustments_fen,
-            sum(m.transfers_in_fen)::bigint AS transfers_in_fen, sum(m.transfers_out_fen)::bigint AS transfers_out_fen,
-            sum(m.routine_transfers_out_fen)::bigint AS routine_transfers_out_fen, sum(m.executed_fen)::bigint AS executed_fen
+            ${[...FIGURES, 'routine_transfers_out_fen'].map((f) => `sum(m.${f})::bigint AS ${f}`).join(', ')}
        FROM ledger_events e
+       LEFT JOIN verify_consumed k ON k.position = e.position
        CROSS JOIN LATERAL (
          VALUES
-           (CASE e.type WHEN 'InitialBudgetApproved' THEN e.data->>'lineId' END, ${FEN("e.data->>'amount'")}, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
-           (CASE e.type WHEN 'BudgetAdjusted' THEN e.data->>'lineId' END, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0, 0),
-           (CASE e.type WHEN 'BudgetTransferred' THEN e.data->>'fromLineId' END, 0, 0, 0, ${FEN("e.data->>'amount'")},
-              CASE WHEN (e.data->>'routine')::boolean THEN ${FEN("e.data->>'amount'")} ELSE 0 END, 0),
-           (CASE e.type WHEN 'BudgetTransferred' THEN e.data->>'toLineId' END, 0, 0, ${FEN("e.data->>'amount'")}, 0, 0, 0),
-           (CASE e.type WHEN 'PaymentRecorded' THEN e.data->>'lineId' END, 0, 0, 0, 0, 0, ${FEN("e.data->>'amount'")}),
-           (CASE e.type WHEN 'PaymentReversed' THEN (SELECT p.data->>'lineId' FROM ledger_events p WHERE p.event_id = e.data->>'paymentEventId') END,
-              0, 0, 0, 0, 0, -${FEN("e.data->>'amount'")})
-       ) AS m (line_id, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen)
+           (${line('InitialBudgetApproved', "e.data->>'lineId'")}, ${amount}, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
+           (${line('BudgetAdjusted', "e.data->>'lineId'")}, 0, ${amount}, 0, 0, 0, 0, 0, 0, 0),
+           (${line('BudgetTransferred', "e.data->>'fromLineId'")}, 0, 0, 0, ${amount}, CASE WHEN (e.data->>'routine')::boolean THEN ${amount} ELSE 0 END, 0, 0, 0, 0),
+           (${line('BudgetTransferred', "e.data->>'toLineId'")}, 0, 0, ${amount}, 0, 0, 0, 0, 0, 0),
+           (${line('PaymentRecorded', "e.data->>'lineId'")}, 0, 0, 0, 0, 0, ${amount}, -COALESCE(k.consumed_fen, 0), 0, 0),
+           (${line('PaymentReversed', ofEvent('paymentEventId', 'PaymentRecorded'))}, 0, 0, 0, 0, 0, -${amount}, 0, 0, 0),
+           (${line('CommitmentMade', "e.data->>'lineId'")}, 0, 0, 0, 0, 0, 0, ${amount}, 0, 0),
+           (${line('CommitmentReleased', ofEvent('commitmentEventId', 'CommitmentMade'))}, 0, 0, 0, 0, 0, 0, -${amount}, 0, 0),
+           (${line('BalanceCarriedForward', "e.data->>'fromLineId'")}, 0, 0, 0, 0, 0, 0, 0, 0, ${amount}),
+           (${line('BalanceCarriedForward', "e.data->>'toLineId'")}, 0, 0, 0, 0, 0, 0, 0, ${amount}, 0)
+       ) AS m (line_id, initial_fen, adjustments_fen, transfers_in_fen, transfers_out_fen, routine_transfers_out_fen, executed_fen,
+               committed_fen, brought_forward_fen, carried_forward_fen)
        JOIN verify_lines l ON l.line_id = m.line_id
-      WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed')
+      WHERE e.type IN ('InitialBudgetApproved', 'BudgetAdjusted', 'BudgetTransferred', 'PaymentRecorded', 'PaymentReversed',
+                       'CommitmentMade', 'CommitmentReleased', 'BalanceCarriedForward')
       GROUP BY m.line_id, e.position, l.department, l.fiscal_year, e.effective_date, e.recorded_at`,
   );
   // Each movement's position in its department-year with the latest date of every earlier one
@@ -147,11 +185,18 @@ const RUNNING_FIGURES = FIGURES.map((f) => `running_${f}`);
 
 async function compareMovements(tx: Transaction): Promise<ProjectionProblem[]> {
   const cols = ['department', 'fiscal_year', 'effective_date', 'recorded_at', ...MOVEMENT_FIGURES, ...RUNNING_FIGURES];
-  const rows = await tx.query<{ line_id: string; movements: bigint; first_position: bigint; executed_diff: bigint; adjusted_diff: bigint }>(
+  const rows = await tx.query<{
+    line_id: string;
+    movements: bigint;
+    first_position: bigint;
+    executed_diff: bigint;
+    adjusted_diff: bigint;
+    committed_diff: bigint;
+  }>(
     `SELECT COALESCE(d.line_id, p.line_id) AS line_id, count(*) AS movements, min(COALESCE(d.position, p.position)) AS first_position,
             (COALESCE(sum(p.executed_fen), 0) - COALESCE(sum(d.executed_fen), 0))::bigint AS executed_diff,
-            (COALESCE(sum(p.initial_fen + p.adjustments_fen + p.transfers_in_fen - p.transfers_out_fen), 0)
-              - COALESCE(sum(d.initial_fen + d.adjustments_fen + d.transfers_in_fen - d.transfers_out_fen), 0))::bigint AS adjusted_diff
+            (COALESCE(sum(${ADJUSTED('p')}), 0) - COALESCE(sum(${ADJUSTED('d')}), 0))::bigint AS adjusted_diff,
+            (COALESCE(sum(p.committed_fen), 0) - COALESCE(sum(d.committed_fen), 0))::bigint AS committed_diff
        FROM (SELECT *, ${FIGURES.map((f) => `sum(${f}) OVER w AS running_${f}`).join(', ')}
                FROM verify_movements WINDOW w AS (PARTITION BY line_id ORDER BY position)) d
        FULL JOIN ledger_movements p ON p.line_id = d.line_id AND p.position = d.position
@@ -164,7 +209,8 @@ async function compareMovements(tx: Transaction): Promise<ProjectionProblem[]> {
     subject: `line ${r.line_id}`,
     message:
       `line ${r.line_id}: ${r.movements} movement(s) differ from the log, the first at position ${r.first_position}` +
-      ` (executed ${signedYuan(r.executed_diff)}, adjusted ${signedYuan(r.adjusted_diff)} against the log)`,
+      ` (executed ${signedYuan(r.executed_diff)}, adjusted ${signedYuan(r.adjusted_diff)}` +
+      `${r.committed_diff === 0n ? '' : `, committed ${signedYuan(r.committed_diff)}`} against the log)`,
   }));
 }
 
@@ -272,9 +318,8 @@ async function compareReported(tx: Transaction, rules: LedgerRules): Promise<Pro
     for (const q of report.quarters) {
       if (q.reported === undefined) continue;
       const [derived] = await tx.query<{ executed: bigint; adjusted: bigint }>(
-        `SELECT COALESCE(sum(executed_fen), 0)::bigint AS executed,
-                COALESCE(sum(initial_fen + adjustments_fen + transfers_in_fen - transfers_out_fen), 0)::bigint AS adjusted
-           FROM verify_movements WHERE department = $1 AND fiscal_year = $2::integer AND effective_date <= $3::date AND recorded_at <= $4::timestamptz`,
+        `SELECT COALESCE(sum(executed_fen), 0)::bigint AS executed, COALESCE(sum(${ADJUSTED('m')}), 0)::bigint AS adjusted
+           FROM verify_movements m WHERE department = $1 AND fiscal_year = $2::integer AND effective_date <= $3::date AND recorded_at <= $4::timestamptz`,
         [department, String(fiscalYear), q.date, q.reported.knownAt],
       );
       const executed = formatYuan(derived?.executed ?? 0n);
