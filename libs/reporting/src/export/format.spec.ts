@@ -55,7 +55,10 @@ describe('CSV cells and tables', () => {
       transfersOut: '0.00',
       adjusted: '1.00',
       executed: '0.50',
-      available: '0.50',
+      committed: '0.25',
+      broughtForward: '0.00',
+      carriedForward: '0.00',
+      available: '0.25',
       executionRate: '0.5000',
     };
     const csv = await csvText(
@@ -70,9 +73,9 @@ describe('CSV cells and tables', () => {
       }),
     );
     expect(csv).toBe(
-      '\uFEFFkey.unit,initial,adjustments,transfersIn,transfersOut,adjusted,executed,available,executionRate\r\n' +
-        ',1.00,0.00,0.00,0.00,1.00,0.50,0.50,0.5000\r\n' +
-        '合计,1.00,0.00,0.00,0.00,1.00,0.50,0.50,0.5000\r\n',
+      '\uFEFFkey.unit,initial,adjustments,transfersIn,transfersOut,adjusted,executed,committed,broughtForward,carriedForward,available,executionRate\r\n' +
+        ',1.00,0.00,0.00,0.00,1.00,0.50,0.25,0.00,0.00,0.25,0.5000\r\n' +
+        '合计,1.00,0.00,0.00,0.00,1.00,0.50,0.25,0.00,0.00,0.25,0.5000\r\n',
     );
   });
 });

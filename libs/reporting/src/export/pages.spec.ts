@@ -12,8 +12,18 @@ const entry = (position: number, metadata: TraceEntry['metadata'] = null): Trace
   recordedBy: null,
   correction: false,
   metadata,
-  delta: { initial: '0.00', adjustments: '0.00', transfersIn: '0.00', transfersOut: '0.00', executed: `${position}.00` },
-  running: { initial: '0.00', adjusted: '0.00', executed: `${position}.00` },
+  commitmentEventId: null,
+  delta: {
+    initial: '0.00',
+    adjustments: '0.00',
+    transfersIn: '0.00',
+    transfersOut: '0.00',
+    executed: `${position}.00`,
+    committed: '0.00',
+    broughtForward: '0.00',
+    carriedForward: '0.00',
+  },
+  running: { initial: '0.00', adjusted: '0.00', executed: `${position}.00`, committed: '0.00', available: `-${position}.00` },
 });
 
 /** A trace of three pages of two entries; only the last entry carries a documentNo. */
@@ -23,7 +33,17 @@ function pagedTrace(): { first: TraceResult; asked: { after: string; asOf: strin
     asOf: '2021-12-31',
     knownAt: '2022-01-01T00:00:00.000Z',
     entries: [entry(2 * n + 1), entry(2 * n + 2, n === 2 ? { documentNo: '财预〔2021〕9号' } : null)],
-    totals: { initial: '0.00', adjusted: '0.00', executed: '21.00', available: '-21.00' },
+    totals: {
+      initial: '0.00',
+      adjusted: '0.00',
+      executed: '21.00',
+      committed: '0.00',
+      broughtForward: '0.00',
+      carriedForward: '0.00',
+      available: '-21.00',
+    },
+    commitments: [],
+    plans: [],
     limit: 2,
     nextAfter: n < 2 ? String(2 * n + 2) : null,
   });

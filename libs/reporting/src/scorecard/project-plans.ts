@@ -42,8 +42,9 @@ export async function projectPlans(sql: Sql, cut: Cut, common: ScheduleConfig): 
     planned.set(l.project, p);
   }
   const allDates = [...new Set([...planned.values()].flatMap((p) => [...p.dates]))].sort();
+  const projects = [...planned.entries()].filter(([, p]) => p.dates.size > 0).map(([project]) => project);
   const figures = new Map<string, Map<string, { executed: bigint; adjusted: bigint }>>();
-  for (const date of allDates) figures.set(date, await lineFigures(sql, { ...cut, asOf: date }));
+  for (const date of allDates) figures.set(date, await lineFigures(sql, { ...cut, asOf: date }, projects));
   const result = new Map<string, ProjectPlanCheckpoint[]>();
   for (const [project, p] of planned) {
     if (p.dates.size === 0) continue;
@@ -69,11 +70,19 @@ export async function projectPlans(sql: Sql, cut: Cut, common: ScheduleConfig): 
   return result;
 }
 
-async function lineFigures(sql: Sql, cut: Cut & { readonly asOf: string }): Promise<Map<string, { executed: bigint; adjusted: bigint }>> {
+/** The figures of the lines of the given projects as of the cut's date. */
+async function lineFigures(
+  sql: Sql,
+  cut: Cut & { readonly asOf: string },
+  projects: readonly string[],
+): Promise<Map<string, { executed: bigint; adjusted: bigint }>> {
   const rows = await sql.query<{ line_id: string; executed: bigint; adjusted: bigint }>(
     `SELECT x.line_id, x."executedFen" AS executed, (${adjustedSql(linesAsOfColumns('x'))})::bigint AS adjusted
-     FROM (${LINES_AS_OF_SQL}) x WHERE x.project IS NOT NULL`,
-    linesAsOfParams({ department: cut.department, fiscalYear: cut.fiscalYear, asOf: cut.asOf, knownAtSql: cut.knownAtSql }),
+     FROM (${LINES_AS_OF_SQL}) x WHERE x.project = ANY ($8::text[])`,
+    [
+      ...linesAsOfParams({ department: cut.department, fiscalYear: cut.fiscalYear, asOf: cut.asOf, knownAtSql: cut.knownAtSql }),
+      `{${projects.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`,
+    ],
   );
   return new Map(rows.map((r) => [r.line_id, { executed: BigInt(r.executed), adjusted: BigInt(r.adjusted) }]));
 }
