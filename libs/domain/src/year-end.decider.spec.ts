@@ -1,5 +1,5 @@
 import { CARRIED_FORWARD_FUNDING_SOURCE, type LedgerEvent } from './events';
-import { adjustedFen, availableFen, decide, emptyState, evolve, type LedgerState } from './ledger.decider';
+import { adjustedFen, availableFen, decide, emptyState, evolve, receivesCarryForward, type LedgerState } from './ledger.decider';
 import { parseEvent, toStoredData } from './parse-event';
 import {
   carried,
@@ -152,9 +152,21 @@ describe('YearClosed: the derived events', () => {
       project('M', { fiscalYear: 2022, unit: 'U', fundingSource: CF }),
       project('K', { fiscalYear: 2022, unit: 'U', fundingSource: CF, economicCode: '30201' }),
       project('C', { fiscalYear: 2022, unit: 'U', fundingSource: '一般公共预算' }),
+      project('B1', { fiscalYear: 2022, unit: 'U', fundingSource: CF, project: '另一项目' }),
+      project('B2', { fiscalYear: 2022, unit: 'U', fundingSource: CF, functionCode: '201' }),
       project('E', { fiscalYear: 2022, department: 'E', unit: 'U', fundingSource: CF }),
     );
     expect(derivedOf(state, closeYear('yc')).map((e) => e.data)).toEqual([{ fromLineId: 'A', toLineId: 'M', amountFen: 100n }]);
+  });
+
+  it('given lines of another department or year, then they never receive (receivesCarryForward)', () => {
+    const state = given(project('A', { unit: 'U' }), project('N', { fiscalYear: 2022, unit: 'U', fundingSource: CF }));
+    const from = line(state, 'A');
+    const to = line(state, 'N');
+    expect(receivesCarryForward(to, from)).toBe(true);
+    expect(receivesCarryForward({ ...to, department: 'E' }, from)).toBe(false);
+    expect(receivesCarryForward({ ...to, fiscalYear: 2023 }, from)).toBe(false);
+    expect(receivesCarryForward({ ...to, project: 'X' }, from)).toBe(false);
   });
 
   it('given the lineId it would open already taken by a line that does not match, then -2, -3… are added', () => {
