@@ -81,6 +81,7 @@ export function ViewExplorer(props: ExplorerProps) {
               total.transfersOut,
               total.adjusted,
               total.executed,
+              total.committed ?? '0.00',
               total.available,
             ].map(fig),
             pct(total.executionRate),
@@ -145,6 +146,7 @@ function viewColumns(p: {
     { key: 'transfersOut', header: t.transfersOut, numeric: true, render: (r) => fig(r.transfersOut) },
     { key: 'adjusted', header: t.adjusted, numeric: true, render: (r) => fig(r.adjusted) },
     { key: 'executed', header: t.executed, numeric: true, render: (r) => fig(r.executed) },
+    { key: 'committed', header: t.committed, numeric: true, render: (r) => fig(r.committed ?? '0.00') },
     { key: 'available', header: t.available, numeric: true, render: (r) => fig(r.available) },
     { key: 'executionRate', header: t.rate, numeric: true, minEm: 6, render: (r) => pct(r.executionRate) },
   ];

@@ -32,17 +32,16 @@ export function DepartmentYear(props: { department: string; year: number; search
       </nav>
       <h1>
         {department} · {year}
+        <Link
+          href={`${BASE}/departments/${enc(department)}/years/${year}/year-end${query({ knownAt })}`}
+          className="button h1-link"
+          testId="year-end-link"
+        >
+          {t.yearEnd} →
+        </Link>
       </h1>
       <TimeControls asOf={asOf} knownAt={knownAt} year={year} closes={data.closes.data?.quarters ?? []} onChange={(p) => setSearch(p)} />
-      <Kpis
-        view={data.view.data}
-        asOf={asOf}
-        yearEnd={
-          <Link href={`${BASE}/departments/${enc(department)}/years/${year}/year-end${query({ knownAt })}`} testId="year-end-link">
-            {t.yearEnd}
-          </Link>
-        }
-      />
+      <Kpis view={data.view.data} asOf={asOf} />
       <ProgressSection progress={data.progress.data} path={data.paths.progress} />
       <div className="two">
         <RatiosSection ratios={data.ratios.data} path={data.paths.ratios} />

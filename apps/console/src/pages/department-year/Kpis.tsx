@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import type { ViewResult } from '../../api';
 import { isZero, money, pct } from '../../format';
 import { useSettings } from '../../i18n';
@@ -9,7 +8,7 @@ const nonZero = (v: string | undefined): v is string => v !== undefined && !isZe
  * 年初预算数, 调整预算数, 执行数, 已预留, 可用余额 and 预算执行率 of the department-year, 上年结转 and
  * 结转下年 when there are any, and the cut they were read at. All from the view's total: no request of their own.
  */
-export function Kpis(props: { view: ViewResult | undefined; asOf: string; yearEnd?: ReactNode }) {
+export function Kpis(props: { view: ViewResult | undefined; asOf: string }) {
   const { t, unit } = useSettings();
   const total = props.view?.total;
   const fig = (v: string) => money(v, unit);
@@ -25,7 +24,6 @@ export function Kpis(props: { view: ViewResult | undefined; asOf: string; yearEn
       <Kpi label={t.executionRate} value={total && pct(total.executionRate)} testId="kpi-rate" strong />
       <p className="kpi-note">
         {unit === 'wan' ? t.unitWan : t.unitYuan} · asOf {props.view?.asOf ?? props.asOf} · knownAt {props.view?.knownAt ?? '…'}
-        {props.yearEnd !== undefined && <> · {props.yearEnd}</>}
       </p>
     </section>
   );

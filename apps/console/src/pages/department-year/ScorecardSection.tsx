@@ -67,7 +67,7 @@ function ProjectsTable(props: { projects: ScorecardResult['projects'] }) {
         { key: 'executionRate', header: t.rate, numeric: true, minEm: 6, render: (p) => pct(p.executionRate) },
         { key: 'points', header: t.points, numeric: true, minEm: 4.5, render: (p) => p.points ?? '-' },
         ...(props.projects.some((p) => p.plan !== undefined && p.plan.length > 0)
-          ? [{ key: 'plan', header: `${t.plan}（${t.planned} / ${t.actual}）`, minEm: 16, grow: 3, render: PlanCell }]
+          ? [{ key: 'plan', header: `${t.plan}（${t.planned} / ${t.actual}）`, minEm: 22, grow: 4, render: PlanCell }]
           : []),
       ]}
       rows={props.projects}
@@ -76,6 +76,9 @@ function ProjectsTable(props: { projects: ScorecardResult['projects'] }) {
   );
 }
 
+/** "1.0000" → "100%", "0.8200" → "82%", "0.9636" → "96.36%": the plan cell's room is short. */
+const shortPct = (ratio: string | null): string => pct(ratio).replace(/\.00%$/, '%');
+
 /** Planned against actual 支出进度 at each checkpoint of the project's plan; a checkpoint missed in red. */
 function PlanCell(p: ScorecardResult['projects'][number]) {
   return (
@@ -83,7 +86,7 @@ function PlanCell(p: ScorecardResult['projects'][number]) {
       {(p.plan ?? []).map((c, i) => (
         <span key={c.date} className={c.met ? undefined : 'fail'} title={c.date}>
           {i > 0 ? ' · ' : ''}
-          {c.date.slice(5)} {pct(c.planned)}/{pct(c.progress)}
+          {c.date.slice(5)} {shortPct(c.planned)}/{shortPct(c.progress)}
         </span>
       ))}
     </span>

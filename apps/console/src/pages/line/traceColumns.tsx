@@ -45,10 +45,10 @@ export function traceColumns(t: Labels, unit: Unit, entries: TraceEntry[], resta
           {e.correction && <span className="flag fail"> {t.correction}</span>}
           {restates(e) && <span className="flag restated"> {t.restatement}</span>}
           {isDerived(e) && <span className="flag derived"> {t.derived}</span>}
-          {e.commitmentEventId && (
+          {e.type === 'PaymentRecorded' && e.commitmentEventId && (
             <span className="muted" title={e.commitmentEventId}>
               {' '}
-              ← {e.commitmentEventId}
+              {t.consumes}
             </span>
           )}
         </span>
@@ -66,11 +66,13 @@ export function traceColumns(t: Labels, unit: Unit, entries: TraceEntry[], resta
       header: t.delta,
       minEm: 12,
       grow: 2,
-      render: (e) =>
-        DELTA_FIELDS.map((f) => [f, e.delta[f] ?? '0.00'] as const)
+      render: (e) => {
+        const text = DELTA_FIELDS.map((f) => [f, e.delta[f] ?? '0.00'] as const)
           .filter(([, v]) => v !== '0.00')
           .map(([f, v]) => `${t[f]} ${v.startsWith('-') ? '' : '+'}${fig(v)}`)
-          .join('；'),
+          .join('；');
+        return <span title={text}>{text}</span>;
+      },
     },
     { key: 'runningInitial', header: `${t.initial}（${t.running}）`, numeric: true, render: (e) => fig(e.running.initial) },
     { key: 'runningAdjusted', header: `${t.adjusted}（${t.running}）`, numeric: true, render: (e) => fig(e.running.adjusted) },

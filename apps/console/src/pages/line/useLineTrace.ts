@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { enc, getJson, query, type EventResult, type ProgressResult, type TraceEntry, type TraceResult } from '../../api';
 import { useFetch, type Loaded } from '../../useFetch';
+import { isDerived } from './traceColumns';
 
 export interface LineTrace {
   trace: Loaded<TraceResult>;
@@ -31,7 +32,9 @@ export function useLineTrace(lineId: string, asOf: string | undefined, knownAt: 
     version,
   );
   const closes = (progress.data?.quarters ?? []).filter((q) => q.closed && q.reported !== undefined);
-  const restates = (e: TraceEntry) => closes.some((q) => e.effectiveDate <= q.date && e.recordedAt > (q.reported?.knownAt ?? ''));
+  // The ledger's own year-end entries come after the Q4 close by design: they restate nothing.
+  const restates = (e: TraceEntry) =>
+    !isDerived(e) && closes.some((q) => e.effectiveDate <= q.date && e.recordedAt > (q.reported?.knownAt ?? ''));
   const name = typeof opening.data?.data.name === 'string' ? opening.data.data.name : '';
   return { trace, entries, loadMore, department, year, name, restates };
 }
