@@ -12,6 +12,7 @@ const dept = encodeURIComponent(YEAR_END_DEPARTMENT);
 
 interface YearEndJson {
   closed: boolean;
+  closedAt: string | null;
   yearClosedEventId: string | null;
   lines: { lineId: string; carriedForward: string; lapsed: string; toLineId: string | null }[];
   totals: { carriedForward: string; lapsed: string; available: string };
@@ -102,6 +103,23 @@ describe('the console in Chromium, on the year-end demo (seed 004)', () => {
     await page.getByTestId('lang-en').click();
     await expectText(page.getByTestId('ye-carried-forward'), 'Carried forward');
     await page.getByTestId('lang-zh').click();
+  });
+
+  it('known at an instant before the close, the page says what closing then would carry and let lapse', async () => {
+    const before = new Date(new Date(report.closedAt as string).getTime() - 1).toISOString();
+    const open = (await (
+      await fetch(`${base}/v1/departments/${dept}/years/${YEAR_END_YEAR}/year-end?knownAt=${encodeURIComponent(before)}`)
+    ).json()) as YearEndJson;
+    expect(open.closed).toBe(false);
+    await page.goto(`${yearPage(YEAR_END_YEAR)}/year-end?knownAt=${encodeURIComponent(before)}`);
+    await page.getByTestId('unit-yuan').click();
+    await expectText(page.getByTestId('year-end-status'), '尚未年终结账');
+    await expectText(page.getByTestId('ye-carried-forward'), yuanText(open.totals.carriedForward));
+    await expectText(page.getByTestId('ye-lapsed'), yuanText(open.totals.lapsed));
+    // Nothing changed between the Q4 close and the year's: closing then would have carried what it did.
+    expect(open.totals).toEqual(report.totals);
+    await page.goto(`${yearPage(YEAR_END_YEAR)}/year-end`);
+    await expectText(page.getByTestId('year-end-status'), '已年终结账');
   });
 
   it('downloads the year-end table as CSV with the JSON figures', async () => {
