@@ -65,6 +65,12 @@ function derivedOf(state: LedgerState, event: LedgerEvent): LedgerEvent[] {
   return expectAccepted(whenOne(state, event)).derived;
 }
 
+/** The line a derived event is about: the one a BudgetLineOpened opens, or a balance's receiving line. */
+function targetOf(event: LedgerEvent): string | undefined {
+  if (event.type === 'BalanceCarriedForward') return event.data.toLineId;
+  return event.type === 'BudgetLineOpened' ? event.data.lineId : undefined;
+}
+
 const META = (yc: string) => ({ source: 'ledger', yearClosedEventId: yc });
 
 describe('YearClosed: the derived events', () => {
@@ -137,7 +143,7 @@ describe('YearClosed: the derived events', () => {
       initial('A2', '2'),
     );
     const derived = derivedOf(state, closeYear('yc'));
-    expect(derived.map((e) => [e.eventId, e.type === 'BalanceCarriedForward' ? e.data.toLineId : e.data.lineId])).toEqual([
+    expect(derived.map((e) => [e.eventId, targetOf(e)])).toEqual([
       ['yc:open:1', 'A1.cf2022'],
       ['yc:cf:1', 'A1.cf2022'],
       ['yc:cf:2', 'A1.cf2022'],
@@ -177,10 +183,7 @@ describe('YearClosed: the derived events', () => {
       project('A.cf2022-2', { department: 'E', fiscalYear: 2022, unit: 'U', fundingSource: CF }),
     );
     const derived = derivedOf(state, closeYear('yc'));
-    expect(derived.map((e) => (e.type === 'BalanceCarriedForward' ? e.data.toLineId : e.data.lineId))).toEqual([
-      'A.cf2022-3',
-      'A.cf2022-3',
-    ]);
+    expect(derived.map((e) => targetOf(e))).toEqual(['A.cf2022-3', 'A.cf2022-3']);
   });
 
   it('given a long YearClosed eventId and lineId, then ids are cut (100 and 110 characters) and stay valid', () => {
