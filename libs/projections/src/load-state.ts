@@ -231,11 +231,26 @@ function readLines(tx: Sql, lineIds: string, paymentIds: string, commitmentIds: 
   return tx.query<LineRow>(`SELECT ${LINE_COLUMNS} FROM ledger_lines WHERE line_id = ANY($1::text::text[])`, [lineIds], PREPARED);
 }
 
-/** Every line of the department-years given. */
+/**
+ * Every line of the department-years given, and the lines of any department-year whose lineIds a
+ * close of them may give a line it opens (`<project lineId cut to 110>.cf<next year>`, or with
+ * `-2`, `-3`…: decision 0014), so that the decider picks a lineId that is free everywhere.
+ */
 function readWholeYears(tx: Sql, years: readonly DepartmentYear[]): Promise<LineRow[]> {
+  const columns = (t: string) =>
+    LINE_COLUMNS.split(', ')
+      .map((c) => `${t}.${c}`)
+      .join(', ');
   return tx.query<LineRow>(
-    `SELECT ${LINE_COLUMNS} FROM ledger_lines
-     WHERE (department, fiscal_year) IN (SELECT * FROM unnest($1::text::text[], $2::text::integer[]))`,
+    `WITH y AS (SELECT * FROM unnest($1::text::text[], $2::text::integer[]) AS y(department, fiscal_year))
+     SELECT ${LINE_COLUMNS} FROM ledger_lines WHERE (department, fiscal_year) IN (SELECT department, fiscal_year FROM y)
+     UNION ALL
+     SELECT ${columns('n')} FROM y
+       JOIN ledger_lines f ON f.department = y.department AND f.fiscal_year = y.fiscal_year AND f.kind = 'project'
+       CROSS JOIN LATERAL (SELECT left(f.line_id, 110) || '.cf' || (y.fiscal_year + 1) AS base) b
+       -- "C" order: the base, then the base followed by '-' and anything, end before the base followed by '.'.
+       JOIN ledger_lines n ON n.line_id >= b.base AND n.line_id < b.base || '.'
+      WHERE (n.department, n.fiscal_year) NOT IN (SELECT department, fiscal_year FROM y)`,
     yearParams(years),
     PREPARED,
   );

@@ -3,7 +3,7 @@ import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
 import { rebuildProjections } from '@ledger/projections';
 import { DEFAULT_RULES } from '@ledger/reporting';
 import { testLedger, type TestLedger } from '../testing/test-ledger';
-import { closeQuarter, closeYear, payAgainst, P_AVAILABLE, yearBeforeClose } from '../testing/year-end-events';
+import { closeQuarter, closeYear, init, line, payAgainst, P_AVAILABLE, yearBeforeClose } from '../testing/year-end-events';
 import { verifyProjections } from '../verify-projections/verify-projections';
 import { projectionTables } from '../testing/projection-tables';
 
@@ -162,6 +162,19 @@ describeEachEngine('a YearClosed through the writer', (get) => {
     ]);
   });
 
+  it('opens a line under a lineId free in every department-year, not only in the closing department’s', async () => {
+    const summary = await ledger.append([
+      line('Q', 'D6', 2021, 'project'),
+      init('Q', '10.00'),
+      line('Q.cf2022', 'D5', 2021, 'basic'), // another department's line holds the first choice
+      ...[1, 2, 3, 4].map((q) => closeQuarter('D6', 2021, q as 1)),
+      closeYear('yc-D6-2021', 'D6', 2021),
+    ]);
+    expect(summary.rejected).toEqual([]);
+    const opened = await get().db.query(`SELECT data->>'lineId' AS line_id FROM ledger_events WHERE event_id = 'yc-D6-2021:open:1'`);
+    expect(opened).toEqual([{ line_id: 'Q.cf2022-2' }]);
+  });
+
   it('answers the YearClosed and its derived events posted again as duplicates, at their positions; a changed copy is refused', async () => {
     const stored = await get().db.query<{ event_id: string; position: bigint; data: Record<string, unknown> }>(
       `SELECT event_id, position, data FROM ledger_events WHERE event_id LIKE 'yc-D9-2021%' ORDER BY position`,
@@ -188,7 +201,7 @@ describeEachEngine('a YearClosed through the writer', (get) => {
   it('rebuilds to the same tables, and verify finds nothing', async () => {
     const appended = await projectionTables(get().db);
     expect(appended.commitments).toHaveLength(2);
-    expect(appended.yearEnds).toHaveLength(2);
+    expect(appended.yearEnds).toHaveLength(3);
     expect(appended.plans).toHaveLength(1);
     expect(await verifyProjections(get().db, DEFAULT_RULES)).toMatchObject({ ok: true, problems: [] });
     await rebuildProjections(get().db);
