@@ -6,7 +6,7 @@ import { availableOf, CARRIED_FORWARD_SOURCE, yuan, type Line, type RawEvent } f
  * `<yearClosedId cut to 100>:cf:<n>`) to the first line (by lineId) of the department and the
  * next year that is a project line funded 上年结转 with the same unit, project, functionCode and
  * economicCode (absent equals absent) — opened first by the ledger when there is none
- * (`<yearClosedId cut to 100>:open:<n>`, lineId `<fromLineId cut to 110>.cf<nextYear>`). A line
+ * (`<yearClosedId cut to 100>:open:<n>`, n that of the carry it precedes, lineId `<fromLineId cut to 110>.cf<nextYear>`). A line
  * the close opens counts as a line of the next year for the lines after it. Both kinds are dated
  * like the YearClosed. Their metadata, `{ source: 'ledger', yearClosedEventId }`, is the ledger's
  * choice (decision 0014 names none); it is part of what a copy posted again must repeat exactly.
@@ -32,14 +32,13 @@ export function closeYear(lines: ReadonlyMap<string, Line>, yearClosed: RawEvent
   const closing = [...lines.values()]
     .filter((l) => l.department === department && l.fiscalYear === year && l.kind === 'project')
     .sort(byLineId);
-  let opens = 0;
   let carries = 0;
   for (const line of closing) {
     const available = availableOf(line);
     if (available <= 0n) continue;
+    carries += 1;
     let to = receivers().find((r) => DIMENSIONS.every((k) => r.opened[k] === line.opened[k]))?.lineId;
     if (to === undefined) {
-      opens += 1;
       to = `${line.lineId.slice(0, 110)}.cf${nextYear}`;
       const data: Record<string, unknown> = { lineId: to, department, fiscalYear: nextYear };
       for (const key of ['name', ...DIMENSIONS] as const) if (line.opened[key] !== undefined) data[key] = line.opened[key];
@@ -47,9 +46,8 @@ export function closeYear(lines: ReadonlyMap<string, Line>, yearClosed: RawEvent
       data.kind = 'project';
       data.tags = line.opened.tags ?? [];
       opened.push({ lineId: to, opened: data });
-      derived.push({ eventId: `${base}:open:${opens}`, type: 'BudgetLineOpened', ...envelope, data });
+      derived.push({ eventId: `${base}:open:${carries}`, type: 'BudgetLineOpened', ...envelope, data });
     }
-    carries += 1;
     derived.push({
       eventId: `${base}:cf:${carries}`,
       type: 'BalanceCarriedForward',
