@@ -1,5 +1,11 @@
 import { parseEvent, type LedgerEvent } from '@ledger/domain';
-import { describeEachEngine } from '@ledger/event-store/testing/test-databases';
+import { streamLockKey } from '@ledger/event-store';
+import {
+  createThrowawayDatabase,
+  describeEachEngine,
+  testEngines,
+  type ThrowawayDatabase,
+} from '@ledger/event-store/testing/test-databases';
 import { rebuildProjections } from '@ledger/projections';
 import { DEFAULT_RULES } from '@ledger/reporting';
 import { testLedger, type TestLedger } from '../testing/test-ledger';
@@ -209,5 +215,45 @@ describeEachEngine('a YearClosed through the writer', (get) => {
     await rebuildProjections(get().db);
     expect(await projectionTables(get().db)).toEqual(appended);
     expect(await verifyProjections(get().db, DEFAULT_RULES)).toMatchObject({ ok: true, problems: [] });
+  });
+});
+
+/** Server only (PGlite has one connection): another session holds the next year's stream. */
+const describeServer = testEngines().includes('postgres') ? describe : describe.skip;
+
+describeServer('a YearClosed holds its department-year and the next [postgres]', () => {
+  let server: ThrowawayDatabase;
+  beforeAll(async () => {
+    server = await createThrowawayDatabase('postgres');
+  });
+  afterAll(async () => server.drop());
+
+  it('waits for the lock of the next year’s stream, into which it opens lines and brings balances', async () => {
+    const ledger = testLedger(server.db);
+    expect((await ledger.append(yearBeforeClose())).rejected).toEqual([]);
+    const holder = await server.openAnother(1);
+    let release = () => {};
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const held = holder.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [streamLockKey('budget-D9-2022').toString()]);
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await lockTaken;
+    const closing = ledger.append([closeYear('yc-D9-2021', 'D9', 2021)]);
+    // The append waits on an advisory lock (the next year's stream), with nothing stored.
+    for (let tries = 0; ; tries += 1) {
+      const [waiting] = await server.db.query<{ n: bigint }>(
+        `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+      );
+      if (waiting?.n === 1n) break;
+      if (tries > 200) throw new Error('the YearClosed never waited for the next year’s stream');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await server.db.query(`SELECT event_id FROM ledger_events WHERE type = 'YearClosed'`)).toEqual([]);
+    release();
+    await held;
+    expect((await closing).appended).toBe(1);
   });
 });
