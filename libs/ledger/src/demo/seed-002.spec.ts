@@ -32,6 +32,9 @@ describeEachEngine('seed 002 department-year', (get) => {
       transfersOut: '2265600.00',
       adjusted: '50694650.12',
       executed: '45769713.94',
+      committed: '0.00',
+      broughtForward: '0.00',
+      carriedForward: '0.00',
       available: '4924936.18',
       executionRate: '0.9029',
     });
@@ -52,9 +55,27 @@ describeEachEngine('seed 002 department-year', (get) => {
     const q1 = progress.quarters[0]!;
     // The late payment (50,000.00) was recorded after the close: reported without it, restated with it.
     expect(q1.reported).toMatchObject({ executed: '16071600.00', adjusted: '49158900.00', progress: '0.3269', quarterRate: '1.3077' });
-    expect(q1.restated).toEqual({ executed: '16121600.00', adjusted: '49158900.00', progress: '0.3279', quarterRate: '1.3118' });
-    expect(q1.difference).toEqual({ executed: LATE_PAYMENT.amount, adjusted: '0.00', progress: '0.0010', quarterRate: '0.0041' });
-    expect(progress.quarters[1]!.difference).toEqual({ executed: '0.00', adjusted: '0.00', progress: '0.0000', quarterRate: '0.0000' });
+    expect(q1.restated).toEqual({
+      executed: '16121600.00',
+      adjusted: '49158900.00',
+      committed: '0.00',
+      progress: '0.3279',
+      quarterRate: '1.3118',
+    });
+    expect(q1.difference).toEqual({
+      executed: LATE_PAYMENT.amount,
+      adjusted: '0.00',
+      committed: '0.00',
+      progress: '0.0010',
+      quarterRate: '0.0041',
+    });
+    expect(progress.quarters[1]!.difference).toEqual({
+      executed: '0.00',
+      adjusted: '0.00',
+      committed: '0.00',
+      progress: '0.0000',
+      quarterRate: '0.0000',
+    });
   });
 
   it('shows at an instant before the correction what was reported then', async () => {
@@ -145,8 +166,22 @@ describeEachEngine('seed 002 department-year', (get) => {
     });
     const reversal = trace.entries.find((e) => e.type === 'PaymentReversed')!;
     expect(reversal.delta.executed).toBe('-12000.00');
-    expect(trace.totals).toEqual({ initial: '3300000.00', adjusted: '3300000.00', executed: '2213252.00', available: '1086748.00' });
-    expect(trace.entries.at(-1)!.running).toEqual({ initial: '3300000.00', adjusted: '3300000.00', executed: '2213252.00' });
+    expect(trace.totals).toEqual({
+      initial: '3300000.00',
+      adjusted: '3300000.00',
+      executed: '2213252.00',
+      committed: '0.00',
+      broughtForward: '0.00',
+      carriedForward: '0.00',
+      available: '1086748.00',
+    });
+    expect(trace.entries.at(-1)!.running).toEqual({
+      initial: '3300000.00',
+      adjusted: '3300000.00',
+      executed: '2213252.00',
+      committed: '0.00',
+      available: '1086748.00',
+    });
   });
 
   it('appending the same events again stores nothing and changes no figure (idempotency)', async () => {
