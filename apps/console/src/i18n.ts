@@ -192,8 +192,8 @@ const en: Labels = {
   judgedBy: 'Against',
   planOwn: 'own plan',
   planCommon: 'common schedule',
-  derived: 'derived at year end',
-  consumes: 'against a commitment',
+  derived: 'year end',
+  consumes: 'on commitment',
   met: 'met',
   notMet: 'behind',
   planEffective: 'Effective',
@@ -296,7 +296,7 @@ const en: Labels = {
     CommitmentMade: 'Commitment made',
     CommitmentReleased: 'Commitment released',
     YearClosed: 'Year closed',
-    BalanceCarriedForward: 'Balance carried forward',
+    BalanceCarriedForward: 'Carried forward',
   },
 };
 
