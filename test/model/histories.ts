@@ -357,7 +357,9 @@ function changed(event: RawEvent): RawEvent {
   const data = { ...event.data };
   if (typeof data.amount === 'string') data.amount = data.amount.startsWith('-') ? data.amount.slice(1) : `1${data.amount}`;
   else if (typeof data.department === 'string') data.department = `${data.department}x`;
-  else data.changed = true;
+  else if (Array.isArray(data.checkpoints)) {
+    data.checkpoints = [{ date: `${String(data.checkpoints[0]?.date).slice(0, 4)}-12-31`, share: '1' }];
+  } else data.changed = true;
   return { ...event, data };
 }
 
