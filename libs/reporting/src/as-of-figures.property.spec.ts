@@ -10,6 +10,9 @@ import { testLedger, type TestLedger } from '@ledger/ledger/testing/test-ledger'
  * the plain definition they replace — a sum over every movement filtered by effective date,
  * recorded time and position — for random histories appended in random order and batches, at
  * random dates, instants and positions; then the same after rebuilding every projection.
+ * Decision 0014's figures too: commitments, releases and payments against them (committed), and a
+ * year close that carries a project line's available into the next year (carried and brought
+ * forward, on a line of 2022 the ledger opens).
  */
 
 const YEAR = 2021;
@@ -21,6 +24,9 @@ type Op =
   | { kind: 'pay'; line: number; amount: number; day: number }
   | { kind: 'reverse'; payment: number; amount: number; day: number }
   | { kind: 'close'; quarter: number }
+  | { kind: 'commit'; line: number; amount: number; day: number }
+  | { kind: 'release'; commitment: number; amount: number; day: number }
+  | { kind: 'payAgainst'; line: number; commitment: number; amount: number; day: number }
   | { kind: 'cut' };
 
 const day = fc.integer({ min: 0, max: 364 });
@@ -52,26 +58,50 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('reverse' as const), payment: fc.nat(40), amount: fc.integer({ min: 1, max: 20_000 }), day }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), quarter: fc.integer({ min: 1, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('commit' as const), line: fc.nat(LINES - 1), amount, day }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('release' as const),
+      commitment: fc.nat(40),
+      amount: fc.integer({ min: 1, max: 200_000 }),
+      day,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('payAgainst' as const), line: fc.nat(LINES - 1), commitment: fc.nat(40), amount, day }),
+  },
   // The end of an append: what follows is recorded later.
   { weight: 3, arbitrary: fc.constant({ kind: 'cut' as const }) },
 );
 
-const dateOf = (n: number): string => new Date(Date.UTC(YEAR, 0, 1 + n)).toISOString().slice(0, 10);
+const dateOf = (n: number, year = YEAR): string => new Date(Date.UTC(year, 0, 1 + n)).toISOString().slice(0, 10);
 const yuan = (fen: number): string =>
   `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
 const QUARTER_END = ['', '2021-03-31', '2021-06-30', '2021-09-30', '2021-12-31'];
 
-/** The raw events of a history, split into appends at its cuts. */
-function appendsOf(department: string, ops: readonly Op[]): unknown[][] {
+/** The raw events of a history, split into appends at its cuts; `closeYear`: then the four quarters and the year closed. */
+function appendsOf(department: string, ops: readonly Op[], closeYear: boolean): unknown[][] {
   const line = (n: number) => `${department}-L${n}`;
   const appends: unknown[][] = [[]];
   const current = () => appends[appends.length - 1] as unknown[];
+  // The commitments made so far (refused ones too): releases and payments name one of them.
+  const commitments: { id: string; line: number }[] = [];
+  const commitment = (k: number) => commitments[k % Math.max(1, commitments.length)] ?? { id: `${department}-none`, line: 0 };
   for (let n = 0; n < LINES; n += 1) {
     current().push({
       eventId: `${line(n)}-open`,
       type: 'BudgetLineOpened',
       effectiveDate: dateOf(0),
-      data: { lineId: line(n), department, fiscalYear: YEAR, kind: 'basic', tags: n === 0 ? ['procurement'] : [] },
+      // The last line is a project's: its available is carried forward when the year closes.
+      data: {
+        lineId: line(n),
+        department,
+        fiscalYear: YEAR,
+        kind: n === LINES - 1 ? 'project' : 'basic',
+        tags: n === 0 ? ['procurement'] : [],
+      },
     });
     current().push({
       eventId: `${line(n)}-init`,
@@ -131,12 +161,60 @@ function appendsOf(department: string, ops: readonly Op[]): unknown[][] {
           data: { department, fiscalYear: YEAR, period: `Q${o.quarter}` },
         });
         break;
+      case 'commit':
+        commitments.push({ id, line: o.line });
+        current().push({
+          eventId: id,
+          type: 'CommitmentMade',
+          effectiveDate: dateOf(o.day),
+          correction: true,
+          data: { lineId: line(o.line), amount: yuan(o.amount) },
+        });
+        break;
+      case 'release':
+        current().push({
+          eventId: id,
+          type: 'CommitmentReleased',
+          effectiveDate: dateOf(o.day),
+          correction: true,
+          data: { commitmentEventId: commitment(o.commitment).id, amount: yuan(o.amount) },
+        });
+        break;
+      case 'payAgainst':
+        current().push({
+          eventId: id,
+          type: 'PaymentRecorded',
+          effectiveDate: dateOf(o.day),
+          correction: true,
+          // Mostly on the commitment's line; o.line 0: on line 0, which may be another.
+          data: {
+            lineId: line(o.line === 0 ? 0 : commitment(o.commitment).line),
+            amount: yuan(o.amount),
+            commitmentEventId: commitment(o.commitment).id,
+          },
+        });
+        break;
       case 'cut':
         appends.push([]);
         break;
     }
   });
+  if (closeYear) appends.push(yearEnd(department));
   return appends.filter((a) => a.length > 0);
+}
+
+/** The quarters not closed yet closed, then the year: the ledger carries the project line's available into 2022. */
+function yearEnd(department: string): unknown[] {
+  const closes = [1, 2, 3, 4].map((q) => ({
+    eventId: `${department}-q${q}`,
+    type: 'PeriodClosed',
+    effectiveDate: QUARTER_END[q],
+    data: { department, fiscalYear: YEAR, period: `Q${q}` },
+  }));
+  return [
+    ...closes,
+    { eventId: `${department}-year`, type: 'YearClosed', effectiveDate: QUARTER_END[4], data: { department, fiscalYear: YEAR } },
+  ];
 }
 
 interface Sums {
@@ -145,6 +223,9 @@ interface Sums {
   transfersInFen: bigint;
   transfersOutFen: bigint;
   executedFen: bigint;
+  committedFen: bigint;
+  broughtForwardFen: bigint;
+  carriedForwardFen: bigint;
 }
 
 /** The reference: every movement of the line filtered by date, instant and position. */
@@ -152,7 +233,9 @@ async function plainLineSums(db: Database, cut: AsOfCut): Promise<Map<string, Su
   const rows = await db.query<Sums & { line_id: string }>(
     `SELECT l.line_id, COALESCE(sum(m.initial_fen), 0)::bigint AS "initialFen", COALESCE(sum(m.adjustments_fen), 0)::bigint AS "adjustmentsFen",
             COALESCE(sum(m.transfers_in_fen), 0)::bigint AS "transfersInFen", COALESCE(sum(m.transfers_out_fen), 0)::bigint AS "transfersOutFen",
-            COALESCE(sum(m.executed_fen), 0)::bigint AS "executedFen"
+            COALESCE(sum(m.executed_fen), 0)::bigint AS "executedFen", COALESCE(sum(m.committed_fen), 0)::bigint AS "committedFen",
+            COALESCE(sum(m.brought_forward_fen), 0)::bigint AS "broughtForwardFen",
+            COALESCE(sum(m.carried_forward_fen), 0)::bigint AS "carriedForwardFen"
      FROM ledger_lines l
      LEFT JOIN ledger_movements m ON m.line_id = l.line_id AND m.effective_date <= $3::date AND m.recorded_at <= $4::timestamptz
                                   AND m.position <= $5::bigint
@@ -178,7 +261,7 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
     ledger = testLedger(get().db, { paymentPolicy: 'flag' });
   });
 
-  const checkCuts = async (department: string, asOfDays: number[], instantPicks: number[], capPicks: number[]) => {
+  const checkCuts = async (department: string, asOfDays: number[], instantPicks: number[], capPicks: number[], fiscalYear = YEAR) => {
     const { db } = get();
     const instants = (
       await db.query<{ t: Date }>(`SELECT DISTINCT recorded_at AS t FROM ledger_events WHERE stream_id = $1 ORDER BY 1`, [
@@ -195,7 +278,7 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
       const knownAtSql = base === undefined || pick % 5 === 4 ? 'infinity' : new Date(base + ((pick % 3) - 1)).toISOString();
       const capPick = capPicks[i] ?? 0;
       const positionCap = capPick % 2 === 0 || positions.length === 0 ? undefined : positions[capPick % positions.length];
-      const cut: AsOfCut = { department, fiscalYear: YEAR, asOf: dateOf(asOfDay), knownAtSql, positionCap };
+      const cut: AsOfCut = { department, fiscalYear, asOf: dateOf(asOfDay, fiscalYear), knownAtSql, positionCap };
       const expected = await plainLineSums(db, cut);
       const actual = await linesAsOf(db, cut);
       expect(
@@ -208,6 +291,9 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
               transfersInFen: l.transfersInFen,
               transfersOutFen: l.transfersOutFen,
               executedFen: l.executedFen,
+              committedFen: l.committedFen,
+              broughtForwardFen: l.broughtForwardFen,
+              carriedForwardFen: l.carriedForwardFen,
             },
           ]),
         ),
@@ -221,8 +307,11 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
           adjustmentsFen: total((s) => s.adjustmentsFen),
           transfersOutFen: total((s) => s.transfersOutFen),
           routineTransfersFen: await plainRoutine(db, cut),
-          adjustedFen: total((s) => s.initialFen + s.adjustmentsFen + s.transfersInFen - s.transfersOutFen),
+          adjustedFen: total((s) => s.initialFen + s.adjustmentsFen + s.transfersInFen - s.transfersOutFen + s.broughtForwardFen),
           executedFen: total((s) => s.executedFen),
+          committedFen: total((s) => s.committedFen),
+          broughtForwardFen: total((s) => s.broughtForwardFen),
+          carriedForwardFen: total((s) => s.carriedForwardFen),
         });
       }
     }
@@ -235,11 +324,14 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
         fc.array(fc.integer({ min: -1, max: 366 }), { minLength: 6, maxLength: 6 }),
         fc.array(fc.nat(60), { minLength: 6, maxLength: 6 }),
         fc.array(fc.nat(200), { minLength: 6, maxLength: 6 }),
-        async (ops, asOfDays, instantPicks, capPicks) => {
+        fc.constantFrom(false, false, true),
+        async (ops, asOfDays, instantPicks, capPicks, closeYear) => {
           runs += 1;
           const department = `P${runs}`;
-          for (const batch of appendsOf(department, ops)) await ledger.append(batch, 1 + (batch.length % 7));
+          for (const batch of appendsOf(department, ops, closeYear)) await ledger.append(batch, 1 + (batch.length % 7));
           await checkCuts(department, asOfDays, instantPicks, capPicks);
+          // The next year: the line the close opened, with what it brought forward (dated on 2021's last day).
+          if (closeYear) await checkCuts(department, asOfDays, instantPicks, capPicks, YEAR + 1);
         },
       ),
       { numRuns: 30, seed: Number(process.env.FC_SEED ?? 1018), endOnFailure: true },
@@ -259,7 +351,16 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
     expect(before.apart.some((a) => !(a as { late: boolean }).late)).toBe(true);
     await rebuildProjections(db);
     expect(await snapshot()).toEqual(before);
-    for (let run = 1; run <= Math.min(runs, 5); run += 1) await checkCuts(`P${run}`, [40, 120, 364], [0, 2, 4], [0, 1, 3]);
+    for (let run = 1; run <= Math.min(runs, 8); run += 1) {
+      await checkCuts(`P${run}`, [40, 120, 364], [0, 2, 4], [0, 1, 3]);
+      await checkCuts(`P${run}`, [-1, 0, 200], [0, 2, 4], [0, 1, 3], YEAR + 1);
+    }
+    // The random histories do make commitments, consumption and carries.
+    const [made] = await db.query<{ committed: boolean; consumed: boolean; carried: boolean }>(
+      `SELECT bool_or(committed_fen > 0) AS committed, bool_or(committed_fen < 0 AND executed_fen > 0) AS consumed,
+              bool_or(carried_forward_fen > 0) AS carried FROM ledger_movements`,
+    );
+    expect(made).toEqual({ committed: true, consumed: true, carried: true });
   });
 
   it('pages a trace with running totals that continue across pages and exact totals on every page', async () => {
