@@ -1,7 +1,27 @@
 import { formatYuan } from '@ledger/domain';
 import type { Sql } from '@ledger/event-store';
 import type { PlanCheckpoint } from '../plans';
-import type { TraceCommitment, TracePlan } from './trace';
+
+/** A commitment of the line as of the date, known at the instant: what is left of it is still committed. */
+export interface TraceCommitment {
+  readonly eventId: string;
+  readonly reference: string | null;
+  readonly effectiveDate: string;
+  readonly amount: string;
+  readonly released: string;
+  readonly consumed: string;
+  /** amount − released − consumed. */
+  readonly left: string;
+}
+
+/** A SpendingPlanSet of the line dated by the date and recorded by the instant, in (effectiveDate, position) order. */
+export interface TracePlan {
+  readonly position: string;
+  readonly eventId: string;
+  readonly effectiveDate: string;
+  readonly recordedAt: string;
+  readonly checkpoints: { date: string; share: string }[];
+}
 
 /**
  * The line's commitments as of $2 known at $3: each CommitmentMade with what releases and payments

@@ -2,7 +2,9 @@ import { formatYuan } from '@ledger/domain';
 import type { JsonObject, Sql } from '@ledger/event-store';
 import { linesAsOf, NO_POSITION_CAP } from '../as-of';
 import { addSums, adjustedOf, availableOf, zeroSums, type Sums } from '../figures';
-import { lineCommitments, linePlans } from './trace-lists';
+import { lineCommitments, linePlans, type TraceCommitment, type TracePlan } from './trace-lists';
+
+export type { TraceCommitment, TracePlan } from './trace-lists';
 import { QueryError } from '../query-error';
 import { parseAsOf, parseKnownAt } from '../time';
 
@@ -41,27 +43,6 @@ export interface TraceDelta {
   readonly committed: string;
   readonly broughtForward: string;
   readonly carriedForward: string;
-}
-
-/** A commitment of the line as of the date, known at the instant: what is left of it is still committed. */
-export interface TraceCommitment {
-  readonly eventId: string;
-  readonly reference: string | null;
-  readonly effectiveDate: string;
-  readonly amount: string;
-  readonly released: string;
-  readonly consumed: string;
-  /** amount − released − consumed. */
-  readonly left: string;
-}
-
-/** A SpendingPlanSet of the line dated by the date and recorded by the instant, in (effectiveDate, position) order. */
-export interface TracePlan {
-  readonly position: string;
-  readonly eventId: string;
-  readonly effectiveDate: string;
-  readonly recordedAt: string;
-  readonly checkpoints: { date: string; share: string }[];
 }
 
 export interface TraceResult {
