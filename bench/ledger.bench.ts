@@ -9,15 +9,15 @@ import { LedgerWriter } from '@ledger/ledger';
 import { DEFAULT_RULES, queryProgress, queryRatios, queryTrace, queryView } from '@ledger/reporting';
 import { benchDatabase, cpuMs, cpuPerEventUs, peakRssMb, percentile, rate, report, seeded } from './support';
 
-const DEPARTMENTS = 200;
-const LINES_PER_DEPARTMENT = 50;
+export const DEPARTMENTS = 200;
+export const LINES_PER_DEPARTMENT = 50;
 /** One line gets one payment in this many, for the trace target: 5,000 at 1M events, 50,000 at 10M. */
 const HOT_LINE_SHARE = 200;
 /** Entries per page of the hot line's trace. */
 const TRACE_PAGE = 1_000;
 
 /** Raw events for `total` events: lines opened and approved, then payments in date order over the year. */
-function* ledgerEvents(total: number): Generator<Record<string, unknown>> {
+export function* ledgerEvents(total: number): Generator<Record<string, unknown>> {
   const random = seeded(3);
   for (let d = 0; d < DEPARTMENTS; d += 1) {
     for (let l = 0; l < LINES_PER_DEPARTMENT; l += 1) {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { runCommitmentsBench } from './commitments.bench';
 import { runHttpAppendBench } from './http-append.bench';
 import { runKafkaBrokerBench } from './kafka-broker.bench';
 import { runLedgerBench } from './ledger.bench';
@@ -7,20 +8,20 @@ import { runStartupBench } from './startup.bench';
 import { runStoreBench } from './store.bench';
 import { BENCH_SERVER_URL } from './support';
 
-const BENCHES = ['store', 'ledger', 'pipeline', 'http-append', 'kafka-broker', 'startup'] as const;
+const BENCHES = ['store', 'ledger', 'commitments', 'pipeline', 'http-append', 'kafka-broker', 'startup'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Run when none is named; kafka-broker needs a broker (KAFKA_BROKERS), so only when named. */
 const DEFAULT_BENCHES: readonly BenchName[] = ['store', 'ledger', 'pipeline'];
 
 /**
- * `npm run bench [-- store|ledger|pipeline …] [--events 1000000,10000000]`: the benchmarks of issues 2, 3 and 5 against the
+ * `npm run bench [-- store|ledger|commitments|pipeline …] [--events 1000000,10000000]`: the benchmarks of issues 2, 3 and 5 against the
  * PostgreSQL server (BENCH_SERVER_URL, default the local one), each in a throwaway database.
  * Figures and ratios are printed; nothing is asserted (speed is measured, not tested). Each
  * benchmark runs in a process of its own, so that the peak RSS it reports is its own.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  // `--events N` (or a comma list, run one after the other) sizes the ledger bench.
+  // `--events N` (or a comma list, run one after the other) sizes the ledger and commitments benches.
   const eventsAt = args.indexOf('--events');
   const sizes = eventsAt === -1 ? [] : (args[eventsAt + 1] ?? '').split(',').map((n) => Number(n.replace(/_/g, '')));
   if (eventsAt !== -1 && (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 20_000))) {
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   if (names.length === 1 && only !== undefined && process.env.BENCH_CHILD === '1') return run(only);
   process.stdout.write(`benchmarks against ${BENCH_SERVER_URL.replace(/\/\/[^@]*@/, '//')} on ${process.version}\n`);
   for (const name of names) {
-    for (const events of name === 'ledger' && sizes.length > 0 ? sizes : [undefined]) {
+    for (const events of (name === 'ledger' || name === 'commitments') && sizes.length > 0 ? sizes : [undefined]) {
       const child = spawnSync(process.execPath, [...process.execArgv, __filename, name], {
         stdio: 'inherit',
         env: { ...process.env, BENCH_CHILD: '1', ...(events === undefined ? {} : { BENCH_LEDGER_EVENTS: String(events) }) },
@@ -51,6 +52,9 @@ async function run(name: BenchName): Promise<void> {
       break;
     case 'ledger':
       await runLedgerBench(Number(process.env.BENCH_LEDGER_EVENTS ?? 1_000_000));
+      break;
+    case 'commitments':
+      await runCommitmentsBench(process.env.BENCH_LEDGER_EVENTS === undefined ? undefined : Number(process.env.BENCH_LEDGER_EVENTS));
       break;
     case 'pipeline':
       printPipelineBench(await runPipelineBench());
