@@ -106,9 +106,16 @@ const mirror = fc.record({ of: fc.nat(), differ: fc.boolean() });
  * The copies of BalanceCarriedForward the ledger wrote at a YearClosed (by the YearClosed's
  * eventId and the carry's number): the test posts the stored event in their place.
  */
-const reposts = new WeakMap<RawEvent, { readonly yearClosedId: string; readonly n: number }>();
+const reposts = new WeakMap<RawEvent, Repost>();
 
-export function repostOf(event: RawEvent): { readonly yearClosedId: string; readonly n: number } | undefined {
+/** The n-th carry of a YearClosed, or (any) the n-th of all its events, a line's opening included. */
+export interface Repost {
+  readonly yearClosedId: string;
+  readonly n: number;
+  readonly of: 'carry' | 'any';
+}
+
+export function repostOf(event: RawEvent): Repost | undefined {
   return reposts.get(event);
 }
 
@@ -295,7 +302,7 @@ function newEventsOf(lines: LineSpec[], c: Command, base: Omit<RawEvent, 'type' 
         correction: false,
         data: { fromLineId: lineId, toLineId: lineId, amount: amount(c.amountFen) },
       };
-      if (yearClosedId !== undefined && !c.variant) reposts.set(event, { yearClosedId, n: 1 + (c.quarter % 2) });
+      if (yearClosedId !== undefined && !c.variant) reposts.set(event, { yearClosedId, n: 1 + (c.quarter % 2), of: 'carry' });
       return [event];
     }
     default:
@@ -325,7 +332,8 @@ function yearEnd(lines: LineSpec[], lineNo: number, c: Command, eventId: string,
   const data = { department: line.department, fiscalYear: year };
   const yearClosed: RawEvent = { eventId: yearClosedId, type: 'YearClosed', effectiveDate: `${year}-12-31`, correction: false, data };
   if (!c.cut) return [...closes, yearClosed];
-  // And (cut) its first carry posted again at once, as an exported log would be.
+  // And (cut) its first carry (routine: its first event, an opening when the carry needed one)
+  // posted again at once, as an exported log would be.
   const repost: RawEvent = {
     eventId: `${yearClosedId}:cf:1`,
     type: 'BalanceCarriedForward',
@@ -333,7 +341,7 @@ function yearEnd(lines: LineSpec[], lineNo: number, c: Command, eventId: string,
     correction: false,
     data: { fromLineId: `L${lineNo}`, toLineId: `L${lineNo}`, amount: '1.00' },
   };
-  reposts.set(repost, { yearClosedId, n: 1 });
+  reposts.set(repost, { yearClosedId, n: 1, of: c.routine ? 'any' : 'carry' });
   return [...closes, yearClosed, repost];
 }
 

@@ -92,12 +92,12 @@ async function checkCase(database: ThrowawayDatabase, history: History, prefix: 
   await expectYearEnds(database, model, prefix, knownAt);
 }
 
-/** A copy of a carry the ledger wrote, when `original` is one and the model knows it; relabelled for the case. */
+/** A copy of an event the ledger wrote (a carry, an opening), when `original` is one and the model knows it. */
 function repostedAs(model: LedgerModel, original: RawEvent, prefix: string): RawEvent | undefined {
   const repost = repostOf(original);
   if (repost === undefined) return undefined;
-  const carries = model.derivedOf(`${prefix}.${repost.yearClosedId}`).filter((e) => e.type === 'BalanceCarriedForward');
-  return carries[repost.n - 1];
+  const derived = model.derivedOf(`${prefix}.${repost.yearClosedId}`);
+  return (repost.of === 'any' ? derived : derived.filter((e) => e.type === 'BalanceCarriedForward'))[repost.n - 1];
 }
 
 /** Each department-year's year-end report, known after the last batch, and its identities. */
