@@ -17,9 +17,9 @@ import { todayInShanghai } from '@ledger/reporting';
 import { readDepartmentYearTotals } from '../alerts/department-year-totals';
 import { LineCache } from './line-cache';
 import { readDerivedStored, storeDecision, toNewEvent } from './store-decision';
+import { commitmentsReferenced, departmentOfStream, fiscalYearOfStream, StreamRoutes, streamsToLock } from './stream-routes';
 
 export { toNewEvent } from './store-decision';
-import { commitmentsReferenced, departmentOfStream, fiscalYearOfStream, StreamRoutes, streamsToLock } from './stream-routes';
 
 export type PaymentPolicy = 'reject' | 'flag';
 
