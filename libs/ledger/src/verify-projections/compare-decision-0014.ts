@@ -1,6 +1,6 @@
 import type { Transaction } from '@ledger/event-store';
 import { formatYuan } from '@ledger/domain';
-import type { ProjectionProblem } from './verify-projections';
+import type { ProjectionProblem } from './projection-problem';
 
 /**
  * The tables of decision 0014 against the log: each commitment's amount, released and consumed

@@ -2,6 +2,9 @@ import type { Database, Transaction } from '@ledger/event-store';
 import { formatYuan } from '@ledger/domain';
 import { queryProgress, type LedgerRules } from '@ledger/reporting';
 import { compareCommitments, compareSpendingPlans, compareYearEnds } from './compare-decision-0014';
+import type { ProjectionProblem } from './projection-problem';
+
+export type { ProjectionProblem } from './projection-problem';
 
 /**
  * Checks the projections against the log: every figure the reports read is derived again from
@@ -12,23 +15,6 @@ import { compareCommitments, compareSpendingPlans, compareYearEnds } from './com
  */
 
 export const MAX_LISTED_PROJECTION_PROBLEMS = 100;
-
-export interface ProjectionProblem {
-  readonly table:
-    | 'ledger_lines'
-    | 'ledger_movements'
-    | 'ledger_stream_days'
-    | 'ledger_apart_movements'
-    | 'ledger_reversals'
-    | 'ledger_periods'
-    | 'ledger_commitments'
-    | 'ledger_spending_plans'
-    | 'ledger_year_ends'
-    | 'reported';
-  /** The line, payment, commitment or department-year (quarter) at fault. */
-  readonly subject: string;
-  readonly message: string;
-}
 
 export interface ProjectionReport {
   readonly ok: boolean;
