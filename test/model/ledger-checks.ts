@@ -1,5 +1,6 @@
 import type { Database } from '@ledger/event-store';
-import { queryTrace, queryView, queryYearEnd } from '@ledger/reporting';
+import Decimal from 'decimal.js';
+import { queryTrace, queryView, queryWarnings, queryYearEnd } from '@ledger/reporting';
 import { closeYear } from './model-year-end';
 import { fen, yuan, type LedgerModel } from './reference-model';
 
@@ -202,4 +203,63 @@ export async function expectViewIdentities(db: Database, department: string, asO
     where: `view of ${department} as of ${asOf}`,
     problems: [],
   });
+}
+
+const DAY_MS = 86_400_000;
+const days = (from: string, to: string): number => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS;
+
+/**
+ * A plan's share due on a date (decision 0014): 0 at the start of January 1st, linear between
+ * checkpoints, the last checkpoint's share (1) after it; rounded once, half up, to 4 decimals. Days
+ * are counted at the end of a day, as the common 序时进度 counts them (a date's figures include its
+ * events): so the origin is the end of December 31st before.
+ */
+export function plannedShare(checkpoints: readonly { date: string; share: string }[], asOf: string): string {
+  let from = { date: `${Number(asOf.slice(0, 4)) - 1}-12-31`, share: new Decimal(0) };
+  for (const c of checkpoints) {
+    const to = { date: c.date, share: new Decimal(c.share) };
+    if (asOf <= to.date) {
+      const part = new Decimal(days(from.date, asOf)).div(days(from.date, to.date));
+      return from.share.plus(to.share.minus(from.share).mul(part)).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);
+    }
+    from = to;
+  }
+  return from.share.toFixed(4);
+}
+
+/** warnings by line: each line with a plan in force is judged against it (plan 'own', expected its share), the others 'common'. */
+export async function expectWarnings(
+  db: Database,
+  model: LedgerModel,
+  department: string,
+  asOf: string,
+  known: number,
+  knownAt: string,
+): Promise<void> {
+  const report = await queryWarnings(db, { department, asOf, knownAt });
+  const rows = model
+    .view(department, asOf, known, { openedByAsOf: false })
+    .rows.filter((r) => fen(r.adjusted) !== 0n)
+    .map((r) => {
+      const plans = model.plansOf(r.key.line, asOf, known);
+      const inForce = plans.inOrder.at(-1);
+      return {
+        key: r.key.line,
+        executed: r.executed,
+        adjusted: r.adjusted,
+        plan: inForce === undefined ? 'common' : 'own',
+        ...(inForce === undefined ? {} : { expected: plannedShare(inForce.checkpoints, asOf) }),
+      };
+    });
+  const where = `warnings of ${department} as of ${asOf}, known after batch ${known}`;
+  expect({
+    where,
+    rows: report.rows.map((r) => ({
+      key: r.key,
+      executed: r.executed,
+      adjusted: r.adjusted,
+      plan: r.plan,
+      ...(r.plan === 'own' ? { expected: r.expected } : {}),
+    })),
+  }).toEqual({ where, rows });
 }

@@ -6,7 +6,7 @@ import { rebuildProjections } from '@ledger/projections';
 import { DEFAULT_RULES, queryProgress, queryRatios, queryView } from '@ledger/reporting';
 import { verifyProjections } from '@ledger/ledger';
 import { historyArbitrary, repostOf, type History } from './histories';
-import { expectLog, expectTraces, expectViewIdentities, expectYearEnd } from './ledger-checks';
+import { expectLog, expectTraces, expectViewIdentities, expectWarnings, expectYearEnd } from './ledger-checks';
 import { propertySettings } from './property-settings';
 import { LedgerModel, type ModelOutcome, type RawEvent } from './reference-model';
 
@@ -139,6 +139,10 @@ async function expectFigures(
     expect({ rows: view2023.rows, total: view2023.total }).toEqual(model.view(department, '2023-12-31', knownAt.length - 1));
     for (const year of [2021, 2022]) {
       await expectViewIdentities(db, department, `${year}-12-31`, knownAt.at(-1) as string);
+      // Lines judged against their own plans, at dates inside their checkpoints, known now.
+      for (const asOf of model.planDates(department, year, 4)) {
+        await expectWarnings(db, model, department, asOf, knownAt.length - 1, knownAt.at(-1) as string);
+      }
       for (const probe of probes) {
         const asOf = `${year}-${probe.monthDay}`;
         const known = knownAt[probe.knownAfter] as string;
@@ -153,6 +157,7 @@ async function expectFigures(
           where,
           ...expectedView,
         });
+        await expectWarnings(db, model, department, asOf, probe.knownAfter, known);
         const progress = await queryProgress(db, { department, fiscalYear: year, knownAt: known });
         expect({
           where,

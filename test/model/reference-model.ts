@@ -265,11 +265,17 @@ export class LedgerModel implements RulesState {
     return s;
   }
 
-  /** view with groupBy=line: rows of the lines of the department-year opened by asOf (as known), and the total. */
-  view(department: string, asOf: string, known: number) {
+  /**
+   * view with groupBy=line: rows of the lines of the department-year opened by asOf (as known), and
+   * the total; `openedByAsOf: false` takes every line known, opened later in the year too (warnings).
+   */
+  view(department: string, asOf: string, known: number, options: { openedByAsOf: boolean } = { openedByAsOf: true }) {
     const year = Number(asOf.slice(0, 4));
     const lines = [...this.lines.values()]
-      .filter((l) => l.department === department && l.fiscalYear === year && l.openedOn <= asOf && l.openedInBatch <= known)
+      .filter(
+        (l) =>
+          l.department === department && l.fiscalYear === year && (!options.openedByAsOf || l.openedOn <= asOf) && l.openedInBatch <= known,
+      )
       .map((l) => l.lineId)
       .sort();
     const figures = (ids: string[]) => {
@@ -377,6 +383,29 @@ export class LedgerModel implements RulesState {
       inOrder: inOrder.map((p) => ({ eventId: p.eventId, effectiveDate: p.effectiveDate, checkpoints: p.checkpoints })),
       inForce: inOrder.at(-1)?.eventId,
     };
+  }
+
+  /**
+   * Dates at which the department-year's plans are worth judging: a day after each plan takes
+   * effect and halfway between its checkpoints (from January 1st); at most `max`, spread out.
+   */
+  planDates(department: string, year: number, max: number): string[] {
+    const dates = new Set<string>();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const at = (date: string) => Date.parse(`${date}T00:00:00Z`);
+    for (const plan of this.plans) {
+      const line = this.lines.get(plan.lineId) as Line;
+      if (line.department !== department || line.fiscalYear !== year) continue;
+      dates.add(day(at(plan.effectiveDate) + 86_400_000));
+      let from = `${year}-01-01`;
+      for (const c of plan.checkpoints) {
+        dates.add(day((at(from) + at(c.date)) / 2 - (((at(from) + at(c.date)) / 2) % 86_400_000)));
+        from = c.date;
+      }
+    }
+    const inYear = [...dates].filter((d) => d.startsWith(String(year))).sort();
+    const step = Math.max(1, Math.ceil(inYear.length / max));
+    return inYear.filter((_, i) => i % step === 0);
   }
 
   /** The eventId of the department-year's stored YearClosed. */
