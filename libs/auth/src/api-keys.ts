@@ -108,9 +108,12 @@ export class ApiKeyStore {
   async authenticate(key: string): Promise<Identity | undefined> {
     const match = KEY_FORMAT.exec(key);
     if (match === null) return undefined;
-    const [row] = await this.db.query<KeyRow>('SELECT * FROM ledger_api_keys WHERE key_id = $1 AND revoked_at IS NULL', [
-      match[1] as string,
-    ]);
+    // Run on every request: kept prepared (unprepared, postgres.js describes it first, a round trip more).
+    const [row] = await this.db.query<KeyRow>(
+      'SELECT * FROM ledger_api_keys WHERE key_id = $1 AND revoked_at IS NULL',
+      [match[1] as string],
+      { prepare: true },
+    );
     if (row === undefined || !sameHash(row.key_hash, hashKey(key))) return undefined;
     return keyIdentity(row, 'key');
   }
@@ -136,6 +139,7 @@ export class ApiKeyStore {
       `SELECT k.* FROM ledger_sessions s JOIN ledger_api_keys k ON k.key_id = s.key_id
         WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND k.revoked_at IS NULL`,
       [hashKey(token), now.toISOString()],
+      { prepare: true },
     );
     return row === undefined ? undefined : keyIdentity(row, 'session');
   }

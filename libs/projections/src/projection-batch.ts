@@ -233,9 +233,17 @@ export class ProjectionBatch {
       const balances = asOfBalances(this.movements, this.state, await readHighWater(tx, this.movements));
       // The lines' new totals, the streams' new days and the movements kept apart go right behind
       // the movements, in the same pipeline, as one statement.
-      await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(balances.movements, balances.running), () =>
-        followUp(totals as Statement, balances),
-      );
+      if (balances.movements.length <= MAX_INSERTED_MOVEMENTS) {
+        // A few rows: one INSERT sent with the statement behind it, without waiting in between
+        // (COPY would wait for the server's go-ahead first: a round trip more).
+        const insert = movementsInsert(balances.movements, balances.running);
+        const behind = followUp(totals as Statement, balances);
+        await Promise.all([tx.query(insert.text, insert.params, insert.options), tx.query(behind.text, behind.params, behind.options)]);
+      } else {
+        await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(balances.movements, balances.running), () =>
+          followUp(totals as Statement, balances),
+        );
+      }
     } else if (totals !== undefined) {
       await tx.query(totals.text, totals.params, totals.options);
     }
@@ -273,6 +281,40 @@ const MOVEMENT_COLUMNS = [
   'carried_forward_fen',
   ...RUNNING_COLUMNS,
 ] as const;
+
+/** Up to this many movement rows a flush inserts with a statement instead of COPY (a one-payment request has one). */
+const MAX_INSERTED_MOVEMENTS = 32;
+
+/** The movements' INSERT for a few rows: one array parameter per column, a fixed (prepared) text. */
+function movementsInsert(movements: readonly MovementRow[], running: readonly RunningTotals[]): Statement {
+  const amounts = (pick: (m: MovementRow) => bigint) => `{${movements.map(pick).join(',')}}`;
+  const runningColumn = (k: number) => `{${running.map((r) => r[k] as bigint).join(',')}}`;
+  const params = [
+    textArrayLiteral(movements.map((m) => m.lineId)),
+    amounts((m) => m.position),
+    textArrayLiteral(movements.map((m) => m.department)),
+    `{${movements.map((m) => m.fiscalYear).join(',')}}`,
+    `{${movements.map((m) => m.effectiveDate).join(',')}}`,
+    `{${movements.map((m) => m.recordedAt).join(',')}}`,
+    amounts((m) => m.initialFen),
+    amounts((m) => m.adjustmentsFen),
+    amounts((m) => m.transfersInFen),
+    amounts((m) => m.transfersOutFen),
+    amounts((m) => m.routineTransfersOutFen),
+    amounts((m) => m.executedFen),
+    amounts((m) => m.committedFen),
+    amounts((m) => m.broughtForwardFen),
+    amounts((m) => m.carriedForwardFen),
+    ...RUNNING_COLUMNS.map((_, k) => runningColumn(k)),
+  ];
+  const types = ['text', 'bigint', 'text', 'integer', 'date', 'timestamptz', ...params.slice(6).map(() => 'bigint')];
+  return {
+    text: `INSERT INTO ledger_movements (${MOVEMENT_COLUMNS.join(', ')})
+           SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::text::${type}[]`).join(', ')})`,
+    params,
+    options: { prepare: true },
+  };
+}
 
 /** Rows per COPY chunk: a batch's movements (some 100 bytes a row) usually go in one write. */
 const MOVEMENTS_PER_CHUNK = 4096;

@@ -113,7 +113,13 @@ export class AuthGuard implements CanActivate {
       throw new QueryError('NOT_FOUND', 'department', `no department '${params.department}'`);
     }
     if (params.lineId !== undefined) {
-      const [line] = await this.db.query<{ department: string }>('SELECT department FROM ledger_lines WHERE line_id = $1', [params.lineId]);
+      const [line] = await this.db.query<{ department: string }>(
+        'SELECT department FROM ledger_lines WHERE line_id = $1',
+        [params.lineId],
+        {
+          prepare: true,
+        },
+      );
       if (line === undefined || !identitySeesDepartment(identity, line.department)) {
         throw new QueryError('LINE_NOT_FOUND', 'lineId', `no budget line '${params.lineId}'`);
       }
