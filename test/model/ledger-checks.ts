@@ -215,17 +215,27 @@ const days = (from: string, to: string): number => (Date.parse(`${to}T00:00:00Z`
  * events): so the origin is the end of December 31st before.
  */
 export function plannedShare(checkpoints: readonly { date: string; share: string }[], asOf: string): string {
+  return round4(shareAt(checkpoints, asOf));
+}
+
+const round4 = (d: Decimal): string => d.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);
+
+/** plannedShare, exact. */
+function shareAt(checkpoints: readonly { date: string; share: string }[], asOf: string): Decimal {
   let from = { date: `${Number(asOf.slice(0, 4)) - 1}-12-31`, share: new Decimal(0) };
   for (const c of checkpoints) {
     const to = { date: c.date, share: new Decimal(c.share) };
     if (asOf <= to.date) {
-      const part = new Decimal(days(from.date, asOf)).div(days(from.date, to.date));
-      return from.share.plus(to.share.minus(from.share).mul(part)).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);
+      return from.share.plus(to.share.minus(from.share).mul(new Decimal(days(from.date, asOf)).div(days(from.date, to.date))));
     }
     from = to;
   }
-  return from.share.toFixed(4);
+  return from.share;
 }
+
+/** 序时进度: 25%, 50%, 75%, 100% at the quarter ends (DESIGN.md §4), as a plan. */
+const commonSchedule = (year: string) =>
+  ['03-31', '06-30', '09-30', '12-31'].map((monthDay, q) => ({ date: `${year}-${monthDay}`, share: String((q + 1) / 4) }));
 
 /** warnings by line: each line with a plan in force is judged against it (plan 'own', expected its share), the others 'common'. */
 export async function expectWarnings(
@@ -252,6 +262,48 @@ export async function expectWarnings(
       };
     });
   const where = `warnings of ${department} as of ${asOf}, known after batch ${known}`;
+  await expectProjectWarnings(db, model, department, asOf, known, knownAt);
+  expect({
+    where,
+    rows: report.rows.map((r) => ({
+      key: r.key,
+      executed: r.executed,
+      adjusted: r.adjusted,
+      plan: r.plan,
+      ...(r.plan === 'own' ? { expected: r.expected } : {}),
+    })),
+  }).toEqual({ where, rows });
+}
+
+/**
+ * warnings by project: a project with a line under a plan is judged against its lines' plans
+ * weighted by their adjusted (a line without a plan on the common 序时进度), exact before rounding.
+ */
+async function expectProjectWarnings(db: Database, model: LedgerModel, department: string, asOf: string, known: number, knownAt: string) {
+  const report = await queryWarnings(db, { department, asOf, knownAt, by: 'project' });
+  const projects = new Map<string, { executed: bigint; adjusted: bigint; weighted: Decimal; own: boolean }>();
+  for (const r of model.view(department, asOf, known, { openedByAsOf: false }).rows) {
+    const project = model.lineOf(r.key.line)?.opened.project as string | undefined;
+    if (project === undefined) continue;
+    const p = projects.get(project) ?? { executed: 0n, adjusted: 0n, weighted: new Decimal(0), own: false };
+    const inForce = model.plansOf(r.key.line, asOf, known).inOrder.at(-1);
+    p.executed += fen(r.executed);
+    p.adjusted += fen(r.adjusted);
+    p.weighted = p.weighted.plus(shareAt(inForce?.checkpoints ?? commonSchedule(asOf.slice(0, 4)), asOf).mul(fen(r.adjusted).toString()));
+    p.own ||= inForce !== undefined;
+    projects.set(project, p);
+  }
+  const rows = [...projects.entries()]
+    .filter(([, p]) => p.adjusted !== 0n)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, p]) => ({
+      key,
+      executed: yuan(p.executed),
+      adjusted: yuan(p.adjusted),
+      plan: p.own ? 'own' : 'common',
+      ...(p.own ? { expected: round4(p.weighted.div(p.adjusted.toString())) } : {}),
+    }));
+  const where = `warnings by project of ${department} as of ${asOf}, known after batch ${known}`;
   expect({
     where,
     rows: report.rows.map((r) => ({
