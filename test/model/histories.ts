@@ -235,8 +235,13 @@ function newEventsOf(lines: LineSpec[], c: Command, base: Omit<RawEvent, 'type' 
   // Before any commitment, a release or a payment against one makes one (short histories are the most common).
   const kind = (c.kind === 'release' || c.kind === 'payAgainst') && made.commitments.length === 0 && !c.variant ? 'commit' : c.kind;
   switch (kind) {
-    case 'plan':
-      return [{ ...base, type: 'SpendingPlanSet', data: { lineId, checkpoints: checkpointsOf(line.fiscalYear, c) } }];
+    case 'plan': {
+      const plan: RawEvent = { ...base, type: 'SpendingPlanSet', data: { lineId, checkpoints: checkpointsOf(line.fiscalYear, c) } };
+      if (!c.routine) return [plan];
+      // (routine) Then another of the same date, which replaces it: the later position wins the tie.
+      const again = { ...c, amountFen: c.amountFen + 1, cut: !c.cut, variant: false };
+      return [plan, { ...plan, eventId: `${base.eventId}r`, data: { lineId, checkpoints: checkpointsOf(line.fiscalYear, again) } }];
+    }
     case 'commit': {
       // On a project line (they have a budget) when there is one: contracts are signed on projects.
       const project = lines.findIndex((l, k) => k >= lineNo && l.project !== undefined);
