@@ -381,12 +381,13 @@ function mirrored(line: LineSpec, differ: boolean): LineSpec {
   return { department: line.department, fiscalYear: YEARS[1] as number, project: line.project ?? 'P1', economicCode, carried: true };
 }
 
-export function historyArbitrary(options: { maxEvents: number }): fc.Arbitrary<History> {
+/** `size`: fast-check's size of the command list ('small' by default: about 12 commands; 'medium' for deeper runs). */
+export function historyArbitrary(options: { maxEvents: number; size?: fc.SizeForArbitrary }): fc.Arbitrary<History> {
   return fc
     .tuple(
       fc.array(lineSpec, { minLength: 2, maxLength: 5 }),
       fc.array(mirror, { maxLength: 2 }),
-      fc.array(command, { minLength: 1, maxLength: options.maxEvents }),
+      fc.array(command, { minLength: 1, maxLength: options.maxEvents, ...(options.size === undefined ? {} : { size: options.size }) }),
       fc.array(copy, { maxLength: Math.max(1, Math.floor(options.maxEvents / 6)) }),
       fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: options.maxEvents }),
       fc.constantFrom(1, 1, 2),
