@@ -84,6 +84,22 @@ const FOUND: History[] = [
     today: '2022-05-15',
     probes: [{ monthDay: '12-31', knownAfter: 0 }],
   },
+  // Two lanes: a payment naming a commitment the batch makes in another department went to a lane
+  // of its own and was refused COMMITMENT_NOT_FOUND instead of COMMITMENT_OF_OTHER_LINE.
+  {
+    events: [
+      event('open-L1', 'BudgetLineOpened', '2021-01-05', { lineId: 'L1', department: '甲', fiscalYear: 2021, kind: 'project' }),
+      event('open-L2', 'BudgetLineOpened', '2021-01-05', { lineId: 'L2', department: '乙', fiscalYear: 2021, kind: 'project' }),
+      event('i1', 'InitialBudgetApproved', '2021-01-05', { lineId: 'L1', amount: '100.00' }),
+      event('i2', 'InitialBudgetApproved', '2021-01-05', { lineId: 'L2', amount: '100.00' }),
+      event('c', 'CommitmentMade', '2021-02-01', { lineId: 'L2', amount: '10.00' }),
+      event('p', 'PaymentRecorded', '2021-02-02', { lineId: 'L1', amount: '1.00', commitmentEventId: 'c' }),
+    ],
+    batches: [6],
+    lanes: 2,
+    today: '2021-05-15',
+    probes: [{ monthDay: '06-30', knownAfter: 0 }],
+  },
 ];
 
 async function checkCase(database: ThrowawayDatabase, history: History, prefix: string): Promise<void> {

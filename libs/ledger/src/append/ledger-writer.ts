@@ -1,5 +1,6 @@
 import type { AppendItemResult, DepartmentYearTotals, LedgerEvent, LedgerState, LineState, ScoringConfig } from '@ledger/domain';
 import {
+  commitmentReferenced,
   decideBatch,
   MAX_BATCH_EVENTS,
   DEFAULT_SCORING_CONFIG,
@@ -276,7 +277,8 @@ export class LedgerWriter {
       laneCount <= 1 ||
       streams.includes(undefined) ||
       eventIdInTwoDepartments(events, streams) ||
-      transferIntoLineOpenedElsewhere(events, streams)
+      transferIntoLineOpenedElsewhere(events, streams) ||
+      commitmentMadeElsewhere(events, streams)
     ) {
       return [events.map((_, i) => i)];
     }
@@ -385,6 +387,27 @@ function transferIntoLineOpenedElsewhere(events: readonly LedgerEvent[], streams
     const target = openedIn.get(event.data.toLineId);
     const source = streams[i];
     return (target === undefined ? '' : departmentOfStream(target)) !== (source === undefined ? '' : departmentOfStream(source));
+  });
+}
+
+/**
+ * A payment (or release) naming a commitment that the same batch makes in another department: split
+ * into lanes, the payment's lane would not know the commitment at all (COMMITMENT_NOT_FOUND), or
+ * know it only once the other lane committed, where one transaction refuses it for what it is
+ * (COMMITMENT_OF_OTHER_LINE). Found by the model tests.
+ */
+function commitmentMadeElsewhere(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
+  const madeIn = new Map<string, string | undefined>();
+  events.forEach((event, i) => {
+    if (event.type === 'CommitmentMade' && !madeIn.has(event.eventId)) madeIn.set(event.eventId, streams[i]);
+  });
+  if (madeIn.size === 0) return false;
+  return events.some((event, i) => {
+    const commitmentId = commitmentReferenced(event);
+    if (commitmentId === undefined || !madeIn.has(commitmentId)) return false;
+    const made = madeIn.get(commitmentId);
+    const naming = streams[i];
+    return (made === undefined ? '' : departmentOfStream(made)) !== (naming === undefined ? '' : departmentOfStream(naming));
   });
 }
 
