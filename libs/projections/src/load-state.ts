@@ -189,7 +189,7 @@ function readPayments(tx: Sql, paymentIds: string): Promise<PaymentRow[]> {
                  THEN COALESCE((SELECT -m.committed_fen FROM ledger_movements m WHERE m.line_id = e.data->>'lineId' AND m.position = e.position), 0)
                  ELSE 0 END::bigint AS consumed_fen
      FROM ledger_events e LEFT JOIN ledger_reversals r ON r.payment_event_id = e.event_id
-     WHERE e.event_id = ANY($1::text::text[]) AND e.type = 'PaymentRecorded'`,
+     WHERE e.event_id IN (SELECT unnest($1::text::text[])) AND e.type = 'PaymentRecorded'`,
     [paymentIds],
     PREPARED,
   );
@@ -210,7 +210,7 @@ function readLines(tx: Sql, lineIds: string, paymentIds: string, commitmentIds: 
       `SELECT ${LINE_COLUMNS} FROM ledger_lines
        WHERE line_id IN (SELECT unnest($1::text::text[])
                          UNION
-                         SELECT data->>'lineId' FROM ledger_events WHERE event_id = ANY($2::text::text[]) AND type = 'PaymentRecorded'
+                         SELECT data->>'lineId' FROM ledger_events WHERE event_id IN (SELECT unnest($2::text::text[])) AND type = 'PaymentRecorded'
                          UNION
                          SELECT line_id FROM ledger_commitments WHERE event_id = ANY($3::text::text[]))`,
       [lineIds, paymentIds, commitmentIds],
@@ -222,7 +222,7 @@ function readLines(tx: Sql, lineIds: string, paymentIds: string, commitmentIds: 
       `SELECT ${LINE_COLUMNS} FROM ledger_lines
        WHERE line_id IN (SELECT unnest($1::text::text[])
                          UNION
-                         SELECT data->>'lineId' FROM ledger_events WHERE event_id = ANY($2::text::text[]) AND type = 'PaymentRecorded')`,
+                         SELECT data->>'lineId' FROM ledger_events WHERE event_id IN (SELECT unnest($2::text::text[])) AND type = 'PaymentRecorded')`,
       [lineIds, paymentIds],
       PREPARED,
     );

@@ -32,12 +32,7 @@ export class PostgresDatabase implements Database {
       onnotice: () => undefined,
       socket: noDelaySockets(),
       // Session time zone fixed to UTC so that `::date` casts of instants never depend on the server.
-      // Every statement planned for its parameters. A prepared statement otherwise switches, after
-      // five runs, to a generic plan made with the statistics of that moment: made while the log
-      // was small (a new ledger, before autovacuum's first ANALYZE), the eventId look-up of every
-      // batch became a sequential scan filtering each row against every id of a 1,000-event batch
-      // (a second per batch, seen in the HTTP bench). Planning these statements costs far less.
-      connection: { TimeZone: 'UTC', application_name: 'budget-ledger', plan_cache_mode: 'force_custom_plan' },
+      connection: { TimeZone: 'UTC', application_name: 'budget-ledger' },
       types: {
         bigint: postgres.BigInt,
         date: { to: 1082, from: [1082], serialize: (v: string) => v, parse: (v: string) => v },

@@ -256,7 +256,12 @@ export async function findStoredIn(tx: Sql, events: readonly NewEvent[]): Promis
   const ids = new Set<string>();
   for (const event of events) ids.add(event.eventId);
   const rows = await tx.query<{ event_id: string; position: bigint; content_hash: string }>(
-    'SELECT event_id, position, content_hash FROM ledger_events WHERE event_id = ANY($1::text::text[])',
+    // IN (a set), not = ANY (an array): prepared, the statement runs a generic plan after five runs,
+    // made with the statistics of that moment. Made while the log was small (a new ledger, before
+    // autovacuum's first ANALYZE), that plan is a sequential scan; with = ANY each row is then
+    // compared with every id of the batch (a second per batch of 1,000, seen in the HTTP bench),
+    // with IN it is one hash probe per row. With statistics of a large log, both use the index.
+    'SELECT event_id, position, content_hash FROM ledger_events WHERE event_id IN (SELECT unnest($1::text::text[]))',
     [textArrayLiteral([...ids])],
     PREPARED,
   );

@@ -99,7 +99,7 @@ export class StreamRoutes {
        UNION ALL
        SELECT l.line_id, l.department, l.fiscal_year, e.event_id, NULL
        FROM ledger_events e JOIN ledger_lines l ON l.line_id = e.data->>'lineId'
-       WHERE e.event_id = ANY($2::text::text[]) AND e.type = 'PaymentRecorded'
+       WHERE e.event_id IN (SELECT unnest($2::text::text[])) AND e.type = 'PaymentRecorded'
        UNION ALL
        SELECT l.line_id, l.department, l.fiscal_year, NULL, c.event_id
        FROM ledger_commitments c JOIN ledger_lines l ON l.line_id = c.line_id
