@@ -1,4 +1,4 @@
-import { adjustedFen, formatYuan, ratio } from '@ledger/domain';
+import { adjustedFen, formatYuan, ratio, zeroLineFigures } from '@ledger/domain';
 
 /** The summed movements of a set of lines, in 分. */
 export interface Sums {
@@ -32,16 +32,7 @@ export interface Figures {
 }
 
 export function zeroSums(): Sums {
-  return {
-    initialFen: 0n,
-    adjustmentsFen: 0n,
-    transfersInFen: 0n,
-    transfersOutFen: 0n,
-    executedFen: 0n,
-    committedFen: 0n,
-    broughtForwardFen: 0n,
-    carriedForwardFen: 0n,
-  };
+  return zeroLineFigures();
 }
 
 export function addSums(into: Sums, from: Sums): void {

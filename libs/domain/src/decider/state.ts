@@ -132,6 +132,25 @@ export function newLineState(line: LineIdentity): LineState {
     kind: line.kind,
     tags: [...line.tags],
     ...dimensions,
+    ...zeroLineFigures(),
+  };
+}
+
+/** A line's eight figures in 分, as LineState and the reports' sums keep them. */
+export interface LineFigures {
+  initialFen: Fen;
+  adjustmentsFen: Fen;
+  transfersInFen: Fen;
+  transfersOutFen: Fen;
+  executedFen: Fen;
+  committedFen: Fen;
+  broughtForwardFen: Fen;
+  carriedForwardFen: Fen;
+}
+
+/** Every figure 0: a line just opened, or a sum before its first term. */
+export function zeroLineFigures(): LineFigures {
+  return {
     initialFen: 0n,
     adjustmentsFen: 0n,
     transfersInFen: 0n,
