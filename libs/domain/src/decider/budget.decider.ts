@@ -1,8 +1,8 @@
 import type { LedgerError } from '../errors';
 import type { BudgetAdjusted, BudgetLineOpened, BudgetTransferred, InitialBudgetApproved } from '../events';
 import { formatYuan } from '../money';
-import { checkInFiscalYear, checkPeriodOpen, lineOf, refuse } from './rules';
-import { adjustedFen, availableFen, type LedgerState } from './state';
+import { checkInFiscalYear, checkPeriodOpen, checkWithinAvailable, lineOf, refuse } from './rules';
+import { adjustedFen, type LedgerState } from './state';
 
 /** The budget of lines: opening, approving, adjusting and transferring (DESIGN.md §3). */
 
@@ -59,14 +59,6 @@ export function decideTransfer(state: LedgerState, event: BudgetTransferred): Le
   }
   checkInFiscalYear(event, from);
   checkPeriodOpen(state, event, from.department);
-  const available = availableFen(from);
-  if (event.data.amountFen > available) {
-    refuse(
-      event,
-      'TRANSFER_EXCEEDS_AVAILABLE',
-      'data.amount',
-      `transfer ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${from.lineId}`,
-    );
-  }
+  checkWithinAvailable(event, from, event.data.amountFen, 'TRANSFER_EXCEEDS_AVAILABLE', 'transfer');
   return [];
 }

@@ -1,8 +1,8 @@
 import type { LedgerError } from '../errors';
 import type { CommitmentMade, CommitmentReleased } from '../events';
 import { formatYuan } from '../money';
-import { checkInFiscalYear, checkPeriodOpen, lineOf, refuse } from './rules';
-import { availableFen, commitmentLeftFen, type LedgerState } from './state';
+import { checkInFiscalYear, checkPeriodOpen, checkWithinAvailable, lineOf, refuse } from './rules';
+import { commitmentLeftFen, type LedgerState } from './state';
 
 /** Commitments (预留/冻结) and their releases (decision 0014). */
 
@@ -11,15 +11,7 @@ export function decideCommitment(state: LedgerState, event: CommitmentMade): Led
   const line = lineOf(state, event, event.data.lineId, 'data.lineId');
   checkInFiscalYear(event, line);
   checkPeriodOpen(state, event, line.department);
-  const available = availableFen(line);
-  if (event.data.amountFen > available) {
-    refuse(
-      event,
-      'COMMITMENT_EXCEEDS_AVAILABLE',
-      'data.amount',
-      `commitment ${formatYuan(event.data.amountFen)} exceeds the available ${formatYuan(available)} of line ${line.lineId}`,
-    );
-  }
+  checkWithinAvailable(event, line, event.data.amountFen, 'COMMITMENT_EXCEEDS_AVAILABLE', 'commitment');
   return [];
 }
 

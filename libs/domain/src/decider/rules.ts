@@ -1,8 +1,9 @@
 import { periodName, QUARTERS, quarterEndDate } from '../calendar';
 import { LedgerError, type ErrorCode } from '../errors';
 import type { LedgerEvent, Quarter } from '../events';
+import { formatYuan, type Fen } from '../money';
 import { departmentYearOf } from './routing';
-import { streamOf, type LedgerState, type LineState } from './state';
+import { availableFen, streamOf, type LedgerState, type LineState } from './state';
 
 /** The checks several event types share, and the options of decide. */
 
@@ -92,5 +93,17 @@ export function checkYearOpen(state: LedgerState, event: LedgerEvent): void {
     'YEAR_CLOSED',
     'effectiveDate',
     `fiscal year ${place.fiscalYear} is closed for ${place.department}: no event of it is accepted any more, corrections included`,
+  );
+}
+
+/** Refuses an amount (a transfer out, a commitment) above the line's available, naming `data.amount`. */
+export function checkWithinAvailable(event: LedgerEvent, line: LineState, amountFen: Fen, code: ErrorCode, what: string): void {
+  const available = availableFen(line);
+  if (amountFen <= available) return;
+  refuse(
+    event,
+    code,
+    'data.amount',
+    `${what} ${formatYuan(amountFen)} exceeds the available ${formatYuan(available)} of line ${line.lineId}`,
   );
 }
