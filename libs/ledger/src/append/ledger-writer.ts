@@ -277,8 +277,7 @@ export class LedgerWriter {
       laneCount <= 1 ||
       streams.includes(undefined) ||
       eventIdInTwoDepartments(events, streams) ||
-      transferIntoLineOpenedElsewhere(events, streams) ||
-      commitmentMadeElsewhere(events, streams)
+      namesWhatAnotherDepartmentCreates(events, streams)
     ) {
       return [events.map((_, i) => i)];
     }
@@ -373,41 +372,39 @@ function eventIdInTwoDepartments(events: readonly LedgerEvent[], streams: readon
 }
 
 /**
- * A transfer into a line that the same batch opens in another department: split into lanes, the
- * transfer's lane would not know the line at all (LINE_NOT_FOUND) where one transaction refuses it
- * for what it is (TRANSFER_OUTSIDE_DEPARTMENT_YEAR). The answer must not depend on the lanes.
- */
-function transferIntoLineOpenedElsewhere(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
-  const openedIn = new Map<string, string | undefined>();
-  events.forEach((event, i) => {
-    if (event.type === 'BudgetLineOpened' && !openedIn.has(event.data.lineId)) openedIn.set(event.data.lineId, streams[i]);
-  });
-  return events.some((event, i) => {
-    if (event.type !== 'BudgetTransferred' || !openedIn.has(event.data.toLineId)) return false;
-    const target = openedIn.get(event.data.toLineId);
-    const source = streams[i];
-    return (target === undefined ? '' : departmentOfStream(target)) !== (source === undefined ? '' : departmentOfStream(source));
-  });
-}
-
-/**
- * A payment (or release) naming a commitment that the same batch makes in another department: split
- * into lanes, the payment's lane would not know the commitment at all (COMMITMENT_NOT_FOUND), or
+ * An event naming something the same batch creates in another department: a transfer into a line
+ * the batch opens there, a payment (or release) naming a commitment the batch makes there. Split
+ * into lanes, the event's lane would not know it at all (LINE_NOT_FOUND, COMMITMENT_NOT_FOUND), or
  * know it only once the other lane committed, where one transaction refuses it for what it is
- * (COMMITMENT_OF_OTHER_LINE). Found by the model tests.
+ * (TRANSFER_OUTSIDE_DEPARTMENT_YEAR, COMMITMENT_OF_OTHER_LINE). The answer must not depend on the
+ * lanes. (The commitment case was found by the model tests.)
  */
-function commitmentMadeElsewhere(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
-  const madeIn = new Map<string, string | undefined>();
+function namesWhatAnotherDepartmentCreates(events: readonly LedgerEvent[], streams: readonly (string | undefined)[]): boolean {
+  const departmentAt = (i: number): string => {
+    const streamId = streams[i];
+    return streamId === undefined ? '' : departmentOfStream(streamId);
+  };
+  const createdIn = new Map<string, string>();
   events.forEach((event, i) => {
-    if (event.type === 'CommitmentMade' && !madeIn.has(event.eventId)) madeIn.set(event.eventId, streams[i]);
+    const key =
+      event.type === 'BudgetLineOpened'
+        ? `line:${event.data.lineId}`
+        : event.type === 'CommitmentMade'
+          ? `commitment:${event.eventId}`
+          : undefined;
+    if (key !== undefined && !createdIn.has(key)) createdIn.set(key, departmentAt(i));
   });
-  if (madeIn.size === 0) return false;
+  if (createdIn.size === 0) return false;
   return events.some((event, i) => {
     const commitmentId = commitmentReferenced(event);
-    if (commitmentId === undefined || !madeIn.has(commitmentId)) return false;
-    const made = madeIn.get(commitmentId);
-    const naming = streams[i];
-    return (made === undefined ? '' : departmentOfStream(made)) !== (naming === undefined ? '' : departmentOfStream(naming));
+    const named =
+      event.type === 'BudgetTransferred'
+        ? `line:${event.data.toLineId}`
+        : commitmentId === undefined
+          ? undefined
+          : `commitment:${commitmentId}`;
+    const createdInDepartment = named === undefined ? undefined : createdIn.get(named);
+    return createdInDepartment !== undefined && createdInDepartment !== departmentAt(i);
   });
 }
 
