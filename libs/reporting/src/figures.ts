@@ -1,19 +1,7 @@
-import { adjustedFen, formatYuan, ratio, zeroLineFigures } from '@ledger/domain';
+import { adjustedFen, formatYuan, ratio, type LineFigures } from '@ledger/domain';
 
-/** The summed movements of a set of lines, in 分. */
-export interface Sums {
-  initialFen: bigint;
-  adjustmentsFen: bigint;
-  transfersInFen: bigint;
-  transfersOutFen: bigint;
-  executedFen: bigint;
-  /** 已预留: commitments made, less released, less consumed by payments (decision 0014). */
-  committedFen: bigint;
-  /** 上年结转 received from the previous year's closing. */
-  broughtForwardFen: bigint;
-  /** 结转下年 given to the next year at this year's closing. */
-  carriedForwardFen: bigint;
-}
+/** The summed movements of a set of lines, in 分: a line's eight figures. */
+export type Sums = LineFigures;
 
 /** The figures of DESIGN.md §6 `view` rows and totals: yuan strings and a 4-decimal ratio. */
 export interface Figures {
@@ -29,10 +17,6 @@ export interface Figures {
   /** adjusted − executed − committed. */
   readonly available: string;
   readonly executionRate: string | null;
-}
-
-export function zeroSums(): Sums {
-  return zeroLineFigures();
 }
 
 export function addSums(into: Sums, from: Sums): void {

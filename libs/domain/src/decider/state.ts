@@ -9,7 +9,7 @@ import type { Fen } from '../money';
  * against all events known when the event is appended.
  */
 
-export interface LineState {
+export interface LineState extends LineFigures {
   readonly lineId: string;
   readonly department: string;
   readonly fiscalYear: number;
@@ -22,17 +22,6 @@ export interface LineState {
   readonly functionCode?: string;
   readonly economicCode?: string;
   readonly fundingSource?: string;
-  initialFen: Fen;
-  adjustmentsFen: Fen;
-  transfersInFen: Fen;
-  transfersOutFen: Fen;
-  executedFen: Fen;
-  /** Open commitments: made − released − consumed by payments. */
-  committedFen: Fen;
-  /** 上年结转: received from the previous year's lines at its close. */
-  broughtForwardFen: Fen;
-  /** 结转下年: moved to the next year's lines at this year's close. */
-  carriedForwardFen: Fen;
 }
 
 export interface PaymentState {
@@ -143,8 +132,11 @@ export interface LineFigures {
   transfersInFen: Fen;
   transfersOutFen: Fen;
   executedFen: Fen;
+  /** Open commitments: made − released − consumed by payments. */
   committedFen: Fen;
+  /** 上年结转: received from the previous year's lines at its close. */
   broughtForwardFen: Fen;
+  /** 结转下年: moved to the next year's lines at this year's close. */
   carriedForwardFen: Fen;
 }
 

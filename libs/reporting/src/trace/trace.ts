@@ -1,7 +1,7 @@
-import { formatYuan } from '@ledger/domain';
+import { formatYuan, zeroLineFigures } from '@ledger/domain';
 import type { JsonObject, Sql } from '@ledger/event-store';
 import { linesAsOf, NO_POSITION_CAP } from '../as-of';
-import { addSums, adjustedOf, availableOf, zeroSums, type Sums } from '../figures';
+import { addSums, adjustedOf, availableOf, type Sums } from '../figures';
 import { lineCommitments, linePlans, type TraceCommitment, type TracePlan } from './trace-lists';
 
 export type { TraceCommitment, TracePlan } from './trace-lists';
@@ -188,10 +188,10 @@ export async function queryTrace(sql: Sql, query: TraceQuery, now: Date = new Da
   const cut = { department: line.department, fiscalYear: line.fiscal_year, asOf, knownAtSql: knownAt.sql };
   const figures = async (positionCap?: bigint): Promise<Sums> => {
     const [f] = await linesAsOf(sql, { ...cut, positionCap }, { lineId: query.lineId });
-    return f ?? zeroSums();
+    return f ?? zeroLineFigures();
   };
   const totals = await figures();
-  const start = after === undefined ? zeroSums() : await figures(after);
+  const start = after === undefined ? zeroLineFigures() : await figures(after);
   const rows = await sql.query<EntryRow>(TRACE_ENTRIES_SQL, [query.lineId, String(after ?? -1n), asOf, knownAt.sql, String(limit + 1)]);
   const page = rows.slice(0, limit);
   const entries = traceEntries(start, page);
