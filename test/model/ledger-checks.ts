@@ -265,13 +265,7 @@ export async function expectWarnings(
   await expectProjectWarnings(db, model, department, asOf, known, knownAt);
   expect({
     where,
-    rows: report.rows.map((r) => ({
-      key: r.key,
-      executed: r.executed,
-      adjusted: r.adjusted,
-      plan: r.plan,
-      ...(r.plan === 'own' ? { expected: r.expected } : {}),
-    })),
+    rows: report.rows.map(warningCompared),
   }).toEqual({ where, rows });
 }
 
@@ -306,12 +300,17 @@ async function expectProjectWarnings(db: Database, model: LedgerModel, departmen
   const where = `warnings by project of ${department} as of ${asOf}, known after batch ${known}`;
   expect({
     where,
-    rows: report.rows.map((r) => ({
-      key: r.key,
-      executed: r.executed,
-      adjusted: r.adjusted,
-      plan: r.plan,
-      ...(r.plan === 'own' ? { expected: r.expected } : {}),
-    })),
+    rows: report.rows.map(warningCompared),
   }).toEqual({ where, rows });
+}
+
+/** What the warnings checks compare of a row: the figures, the plan judged on, and its due share when it is the line's own. */
+function warningCompared(r: { key: string; executed: string; adjusted: string; plan: string; expected: string }) {
+  return {
+    key: r.key,
+    executed: r.executed,
+    adjusted: r.adjusted,
+    plan: r.plan,
+    ...(r.plan === 'own' ? { expected: r.expected } : {}),
+  };
 }
