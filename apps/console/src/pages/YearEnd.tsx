@@ -11,6 +11,15 @@ export const yearEndPath = (department: string, year: number, knownAt?: string):
 
 const lineHref = (lineId: string, knownAt?: string) => `${BASE}/lines/${enc(lineId)}${query({ knownAt })}`;
 
+/** The line column of both tables: its id and name, linking to its history as known at the page's instant. */
+const lineColumn = (header: string, knownAt?: string) => ({
+  key: 'line',
+  header,
+  minEm: 14,
+  grow: 3,
+  render: (l: { lineId: string; name: string | null }) => <Link href={lineHref(l.lineId, knownAt)}>{`${l.lineId} ${l.name ?? ''}`}</Link>,
+});
+
 /**
  * The year end of a department-year (decision 0014): per line what was carried forward (结转, project
  * lines) and what lapsed (结余, basic lines), the totals, and the next year's opening figures. While
@@ -83,13 +92,7 @@ function YearEndLines(props: { report: YearEndResult; path: string; knownAt?: st
     <DataTable<YearEndLine>
       testId="year-end-table"
       columns={[
-        {
-          key: 'line',
-          header: t.line,
-          minEm: 14,
-          grow: 3,
-          render: (l) => <Link href={lineHref(l.lineId, props.knownAt)}>{`${l.lineId} ${l.name ?? ''}`}</Link>,
-        },
+        lineColumn(t.line, props.knownAt),
         { key: 'kind', header: t.kind, minEm: 5.5, grow: 0, render: (l) => t.kinds[l.kind] ?? l.kind },
         { key: 'adjusted', header: t.adjusted, numeric: true, render: (l) => fig(l.adjusted) },
         { key: 'executed', header: t.executed, numeric: true, render: (l) => fig(l.executed) },
@@ -132,13 +135,7 @@ function NextYearLines(props: { report: YearEndResult; knownAt?: string }) {
     <DataTable<NextYearLine>
       testId="next-year-table"
       columns={[
-        {
-          key: 'line',
-          header: t.line,
-          minEm: 14,
-          grow: 3,
-          render: (l) => <Link href={lineHref(l.lineId, props.knownAt)}>{`${l.lineId} ${l.name ?? ''}`}</Link>,
-        },
+        lineColumn(t.line, props.knownAt),
         { key: 'fromLines', header: t.fromLines, minEm: 11, grow: 2, render: (l) => l.fromLineIds.join('、') },
         { key: 'initial', header: t.initial, numeric: true, render: (l) => fig(l.initial) },
         { key: 'broughtForward', header: t.broughtForward, numeric: true, render: (l) => fig(l.broughtForward) },
