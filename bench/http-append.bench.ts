@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import postgres from 'postgres';
 import { startServeProcess } from '../test/support/serve-process';
 import { benchDatabase, cpuMs, percentile, rate, report } from './support';
 
@@ -73,12 +74,19 @@ export async function runHttpAppendBench(): Promise<void> {
     });
 
     const emmett = await emmettFigures(emmettDb.url);
+    const floor = await floorFigures(emmettDb.url, serve);
     const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
     report(`HTTP appends (serve, API keys on) against Emmett ${emmett.version} on the same server`, [
       ['one payment per request, sequential', `${single.rate} events/s (p50 ${single.p50} ms, p99 ${single.p99} ms)`],
       ['  Emmett appendToStream, one event', `${emmett.single} events/s`],
       ['  ledger ÷ Emmett (target ≥ 2×)', ratio(single.rate, emmett.single)],
       ['  CPU per request: serve / PostgreSQL', `${single.cpu.serve} ms / ${single.cpu.server} ms (target serve ≤ 0.5 ms)`],
+      ['  floor: one-row INSERT, committed per statement', `${floor.commit} /s = ${ratio(floor.commit, emmett.single)} Emmett`],
+      ['  floor: GET /health, sequential (no query; its access-log line)', `${floor.health} requests/s`],
+      [
+        '  floor: both in sequence (durable event per request)',
+        `${floor.durableRequest} /s = ${ratio(floor.durableRequest, emmett.single)} Emmett`,
+      ],
       [
         `${CLIENTS} clients, one department`,
         `${concurrent.rate} events/s (p50 ${concurrent.p50} ms, p99 ${concurrent.p99} ms; target p99 ≤ 50)`,
@@ -160,6 +168,32 @@ async function emmettFigures(url: string): Promise<{ version: string; single: nu
     return { version, single, bulk };
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * What no one-event-per-request append can beat on this machine, measured in the same run: a
+ * statement that inserts one row and commits (one round trip and one WAL flush, nothing else), and
+ * an HTTP round trip to serve that touches no database. A durable append answered over HTTP costs
+ * at least both in sequence (1 / (1/commit + 1/health)).
+ */
+async function floorFigures(url: string, serve: Serve): Promise<{ commit: number; health: number; durableRequest: number }> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await sql`CREATE TABLE bench_floor (id bigserial PRIMARY KEY, body jsonb NOT NULL)`;
+    const insert = () => sql`INSERT INTO bench_floor (body) VALUES (${sql.json({ lineId: 'H-1', amount: '1.01' })})`;
+    for (let i = 0; i < 200; i += 1) await insert();
+    let started = performance.now();
+    for (let i = 0; i < SINGLE; i += 1) await insert();
+    const commit = rate(SINGLE, performance.now() - started);
+    const health = async () => (await fetch(`${serve.base}/health`)).arrayBuffer();
+    for (let i = 0; i < 200; i += 1) await health();
+    started = performance.now();
+    for (let i = 0; i < SINGLE; i += 1) await health();
+    const healthRate = rate(SINGLE, performance.now() - started);
+    return { commit, health: healthRate, durableRequest: Math.round(1 / (1 / commit + 1 / healthRate)) };
+  } finally {
+    await sql.end();
   }
 }
 
