@@ -1,6 +1,6 @@
 import type { LedgerEvent, LedgerState, LineState, Quarter } from '@ledger/domain';
 import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
-import { asOfBalances, followUp, readHighWater, RUNNING_COLUMNS, type RunningTotals } from './as-of-balances';
+import { asOfBalances, departmentDays, followUp, readHighWater, RUNNING_COLUMNS, type RunningTotals } from './as-of-balances';
 import { MOVEMENT_FIGURES, type MovementRow } from './movement-row';
 import {
   writeCommitments,
@@ -232,17 +232,20 @@ export class ProjectionBatch {
     if (this.movements.length > 0) {
       const balances = asOfBalances(this.movements, this.state, await readHighWater(tx, this.movements));
       // The lines' new totals, the streams' new days and the movements kept apart go right behind
-      // the movements, in the same pipeline, as one statement.
+      // the movements, in the same pipeline, as one statement; the department-years' totals by day
+      // (migration 0018) as another.
+      const days = departmentDays(balances.movements);
       if (balances.movements.length <= MAX_INSERTED_MOVEMENTS) {
-        // A few rows: one INSERT sent with the statement behind it, without waiting in between
+        // A few rows: one INSERT sent with the statements behind it, without waiting in between
         // (COPY would wait for the server's go-ahead first: a round trip more).
         const insert = movementsInsert(balances.movements, balances.running);
         const behind = followUp(totals as Statement, balances);
-        await Promise.all([tx.query(insert.text, insert.params, insert.options), tx.query(behind.text, behind.params, behind.options)]);
+        await Promise.all([insert, behind, days].map((statement) => tx.query(statement.text, statement.params, statement.options)));
       } else {
         await tx.copyFrom('ledger_movements', MOVEMENT_COLUMNS, movementChunks(balances.movements, balances.running), () =>
           followUp(totals as Statement, balances),
         );
+        await tx.query(days.text, days.params, days.options);
       }
     } else if (totals !== undefined) {
       await tx.query(totals.text, totals.params, totals.options);

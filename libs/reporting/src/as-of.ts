@@ -196,12 +196,37 @@ const DEPARTMENT_AS_OF_DATES_SQL = `WITH dates AS (SELECT DISTINCT u.date FROM u
             (COALESCE(r.carried_forward, 0) + COALESCE(x.carried_forward, 0))::bigint AS carried_forward
      FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`;
 
+/**
+ * The department's figures at each date of $3 as known now, from its totals by day
+ * (ledger_department_days, migration 0018): the last day on or before each date, one look-up
+ * whatever the number of lines and events.
+ */
+const DEPARTMENT_DAYS_AT_DATES_SQL = `SELECT dates.date::text AS date,
+       COALESCE(d.initial_fen, 0) AS initial, COALESCE(d.adjustments_fen, 0) AS adjustments,
+       COALESCE(d.transfers_out_fen, 0) AS transfers_out, COALESCE(d.routine_transfers_out_fen, 0) AS routine,
+       COALESCE(${adjustedSql({
+         initial: 'd.initial_fen',
+         adjustments: 'd.adjustments_fen',
+         transfersIn: 'd.transfers_in_fen',
+         transfersOut: 'd.transfers_out_fen',
+         broughtForward: 'd.brought_forward_fen',
+       })}, 0)::bigint AS adjusted,
+       COALESCE(d.executed_fen, 0) AS executed, COALESCE(d.committed_fen, 0) AS committed,
+       COALESCE(d.brought_forward_fen, 0) AS brought_forward, COALESCE(d.carried_forward_fen, 0) AS carried_forward
+  FROM (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)) dates
+  LEFT JOIN LATERAL (SELECT * FROM ledger_department_days d
+                      WHERE d.department = $1 AND d.fiscal_year = $2::integer AND d.day <= dates.date
+                      ORDER BY d.day DESC LIMIT 1) d ON true`;
+
 /** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
 export async function departmentAsOfDates(
   sql: Sql,
   cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
   tag?: string,
 ): Promise<Map<string, DepartmentAsOf>> {
+  // Known now, every line, no position cap: the department's totals by day. Otherwise (a past
+  // instant, a tag, a trace page's cap) the lines' running totals at the cut.
+  const knownNow = cut.knownAtSql === 'infinity' && cut.positionCap === undefined && tag === undefined;
   const rows = await sql.query<{
     date: string;
     initial: bigint;
@@ -214,15 +239,17 @@ export async function departmentAsOfDates(
     brought_forward: bigint;
     carried_forward: bigint;
   }>(
-    DEPARTMENT_AS_OF_DATES_SQL,
-    [
-      cut.department,
-      String(cut.fiscalYear),
-      `{${cut.asOf.join(',')}}`,
-      cut.knownAtSql,
-      String(cut.positionCap ?? NO_POSITION_CAP),
-      tag ?? null,
-    ],
+    knownNow ? DEPARTMENT_DAYS_AT_DATES_SQL : DEPARTMENT_AS_OF_DATES_SQL,
+    knownNow
+      ? [cut.department, String(cut.fiscalYear), `{${cut.asOf.join(',')}}`]
+      : [
+          cut.department,
+          String(cut.fiscalYear),
+          `{${cut.asOf.join(',')}}`,
+          cut.knownAtSql,
+          String(cut.positionCap ?? NO_POSITION_CAP),
+          tag ?? null,
+        ],
     { prepare: true },
   );
   return new Map(

@@ -29,7 +29,9 @@ describeEachEngine('checkpoints on a schedule', (get) => {
   beforeEach(async () => {
     await get().db.transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
-      await tx.query('TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_stream_days, ledger_apart_movements');
+      await tx.query(
+        'TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_stream_days, ledger_apart_movements, ledger_department_days',
+      );
     });
   });
 

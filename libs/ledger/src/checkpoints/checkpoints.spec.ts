@@ -39,7 +39,9 @@ describeEachEngine('signed checkpoints', (get) => {
 
   beforeEach(async () => {
     await tamper(async (tx) => {
-      await tx.query('TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_reversals, ledger_periods');
+      await tx.query(
+        'TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_reversals, ledger_periods, ledger_stream_days, ledger_apart_movements, ledger_department_days',
+      );
     });
     const ledger = testLedger(get().db);
     const summary = await ledger.append([

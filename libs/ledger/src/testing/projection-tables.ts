@@ -9,6 +9,7 @@ export async function projectionTables(db: Sql) {
     periods: await db.query('SELECT * FROM ledger_periods ORDER BY department, fiscal_year, quarter'),
     streamDays: await db.query('SELECT * FROM ledger_stream_days ORDER BY department, fiscal_year, day'),
     apart: await db.query('SELECT * FROM ledger_apart_movements ORDER BY department, fiscal_year, position, line_id'),
+    departmentDays: await db.query('SELECT * FROM ledger_department_days ORDER BY department, fiscal_year, day'),
     commitments: await db.query('SELECT * FROM ledger_commitments ORDER BY event_id'),
     plans: await db.query('SELECT * FROM ledger_spending_plans ORDER BY line_id, position'),
     yearEnds: await db.query('SELECT * FROM ledger_year_ends ORDER BY department, fiscal_year'),

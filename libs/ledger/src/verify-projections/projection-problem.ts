@@ -5,6 +5,7 @@ export interface ProjectionProblem {
     | 'ledger_movements'
     | 'ledger_stream_days'
     | 'ledger_apart_movements'
+    | 'ledger_department_days'
     | 'ledger_reversals'
     | 'ledger_periods'
     | 'ledger_commitments'

@@ -16,7 +16,7 @@ describeEachEngine('verify checks the projections against the log', (get) => {
     await get().db.transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
       await tx.query(
-        'TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_stream_days, ledger_apart_movements, ledger_reversals, ledger_periods',
+        'TRUNCATE ledger_events, ledger_streams, ledger_lines, ledger_movements, ledger_stream_days, ledger_apart_movements, ledger_department_days, ledger_reversals, ledger_periods',
       );
     });
     const summary = await testLedger(get().db).append([
@@ -155,6 +155,27 @@ describeEachEngine('verify checks the projections against the log', (get) => {
     await tamper((tx) => tx.query(`DELETE FROM ledger_apart_movements WHERE routine_transfers_out_fen <> 0`).then(() => undefined));
     const report = await verify();
     expect(report.problems.map((p) => `${p.table} ${p.subject}`)).toEqual(['ledger_apart_movements line L1']);
+  });
+
+  it('names a department-year whose totals by day were changed or lost (figures known now read them), and rebuild puts them right', async () => {
+    const [before] = await get().db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ledger_department_days WHERE department = 'D1'`);
+    expect(before?.n).toBeGreaterThan(1n);
+    await tamper(async (tx) => {
+      await tx.query(
+        `UPDATE ledger_department_days SET executed_fen = executed_fen + 100 WHERE department = 'D1' AND day = (SELECT max(day) FROM ledger_department_days WHERE department = 'D1')`,
+      );
+    });
+    const changed = await verify();
+    expect(changed.problems.map((p) => `${p.table} ${p.subject}`)).toEqual(['ledger_department_days D1 2021']);
+    expect(changed.problems[0]?.message).toMatch(
+      /^D1 2021: the totals of 1 day\(s\) differ from the log, the first on \d{4}-\d\d-\d\d \(executed \+1\.00 against the log\)/,
+    );
+    await rebuildProjections(get().db);
+    await tamper((tx) => tx.query(`DELETE FROM ledger_department_days WHERE department = 'D1'`).then(() => undefined));
+    const lost = await verify();
+    expect(lost.problems.map((p) => `${p.table} ${p.subject}`)).toEqual(['ledger_department_days D1 2021']);
+    await rebuildProjections(get().db);
+    expect(await verify()).toMatchObject({ ok: true, problems: [] });
   });
 
   it('lists at most 100 problems and counts the rest', async () => {

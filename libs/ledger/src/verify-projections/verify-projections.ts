@@ -55,6 +55,7 @@ export async function verifyProjections(db: Database, rules: LedgerRules): Promi
     for (const p of await compareMovements(tx)) add(p);
     for (const p of await compareStreamDays(tx)) add(p);
     for (const p of await compareApartMovements(tx)) add(p);
+    for (const p of await compareDepartmentDays(tx)) add(p);
     for (const p of await compareReversals(tx)) add(p);
     for (const p of await comparePeriods(tx)) add(p);
     for (const p of await compareCommitments(tx, MAX_LISTED_PROJECTION_PROBLEMS)) add(p);
@@ -220,6 +221,34 @@ async function compareStreamDays(tx: Transaction): Promise<ProjectionProblem[]> 
       table: 'ledger_stream_days',
       subject,
       message: `${subject}: ${r.days} high-water day(s) differ from the log, the first on ${r.first_day} (figures as of a date read these)`,
+    };
+  });
+}
+
+/** Each department-year's totals of the movements dated on or before each of its days (migration 0018), which figures known now read. */
+async function compareDepartmentDays(tx: Transaction): Promise<ProjectionProblem[]> {
+  const rows = await tx.query<{ department: string; fiscal_year: number; days: bigint; first_day: string; executed_diff: bigint | null }>(
+    `WITH d AS (
+       SELECT department, fiscal_year, day, ${MOVEMENT_FIGURES.map((f) => `sum(${f}) OVER w AS ${f}`).join(', ')}
+         FROM (SELECT department, fiscal_year, effective_date AS day, ${MOVEMENT_FIGURES.map((f) => `sum(${f}) AS ${f}`).join(', ')}
+                 FROM verify_movements GROUP BY department, fiscal_year, effective_date) s
+       WINDOW w AS (PARTITION BY department, fiscal_year ORDER BY day)
+     )
+     SELECT COALESCE(d.department, p.department) AS department, COALESCE(d.fiscal_year, p.fiscal_year) AS fiscal_year,
+            count(*) AS days, to_char(min(COALESCE(d.day, p.day)), 'YYYY-MM-DD') AS first_day,
+            (sum(p.executed_fen) - sum(d.executed_fen))::bigint AS executed_diff
+       FROM d FULL JOIN ledger_department_days p ON p.department = d.department AND p.fiscal_year = d.fiscal_year AND p.day = d.day
+      WHERE d.day IS NULL OR p.day IS NULL
+         OR (${MOVEMENT_FIGURES.map((f) => `d.${f}`).join(', ')}) IS DISTINCT FROM (${MOVEMENT_FIGURES.map((f) => `p.${f}`).join(', ')})
+      GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${MAX_LISTED_PROJECTION_PROBLEMS + 1}`,
+  );
+  return rows.map((r) => {
+    const subject = `${r.department} ${r.fiscal_year}`;
+    const executed = r.executed_diff === null || r.executed_diff === 0n ? '' : ` (executed ${signedYuan(r.executed_diff)} against the log)`;
+    return {
+      table: 'ledger_department_days',
+      subject,
+      message: `${subject}: the totals of ${r.days} day(s) differ from the log, the first on ${r.first_day}${executed} (figures known now read these)`,
     };
   });
 }
