@@ -179,18 +179,20 @@ async function rebuildStreamDays(tx: Transaction): Promise<void> {
     `CREATE TEMPORARY TABLE rebuild_days ON COMMIT DROP AS
      SELECT department, fiscal_year, day, first_position, last_position, first_recorded_at, later_first, ${DEPARTMENT_DAY_COLUMNS.join(', ')}
      FROM (SELECT department, fiscal_year, effective_date AS day, min(position) AS first_position, max(position) AS last_position,
-                  min(recorded_at) AS first_recorded_at, ${DEPARTMENT_DAY_COLUMNS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
+                  min(recorded_at) AS first_recorded_at, ${DEPARTMENT_DAY_COLUMNS.map((c) => `ledger_sum_fen(${c}) AS ${c}`).join(', ')},
                   min(min(position)) OVER (PARTITION BY department, fiscal_year ORDER BY effective_date DESC
                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS later_first
            FROM ledger_movements GROUP BY department, fiscal_year, effective_date) d`,
   );
   await tx.query('ANALYZE rebuild_days');
   // Each department-year's totals of the movements dated on or before each of its days (migration 0018).
-  await tx.query(
-    `INSERT INTO ledger_department_days (department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.join(', ')})
-     SELECT department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.map((c) => `ledger_sum_fen(${c}) OVER w`).join(', ')}
-     FROM rebuild_days WINDOW w AS (PARTITION BY department, fiscal_year ORDER BY day)`,
-  );
+  await withoutIndexes(tx, 'ledger_department_days', async () => {
+    await tx.query(
+      `INSERT INTO ledger_department_days (department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.join(', ')})
+       SELECT department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.map((c) => `ledger_sum_fen(${c}) OVER w`).join(', ')}
+       FROM rebuild_days WINDOW w AS (PARTITION BY department, fiscal_year ORDER BY day)`,
+    );
+  });
   await withoutIndexes(tx, 'ledger_stream_days', async () => {
     await tx.query(
       `INSERT INTO ledger_stream_days (department, fiscal_year, day, first_position, first_recorded_at)
