@@ -197,11 +197,10 @@ export const DEPARTMENT_DAY_COLUMNS = [
 const DAY_LIST = DEPARTMENT_DAY_COLUMNS.join(', ');
 
 /**
- * The department-years' totals by day (ledger_department_days: every movement dated on or before
- * the day, as known now) moved by the batch's movements, in one statement: the batch's sums by
- * department-year and date, accumulated over its dates; the stored days on or after one of them
- * gain the batch's movements dated on or before them; the batch's new days start from the stored
- * day before them. Under the append's stream locks: no other writer moves these department-years.
+ * The department-years' sums by day (ledger_department_days: the movements dated on the day, as
+ * known now) moved by the batch's movements, in one statement: the batch's sums by department-year
+ * and date, added to the rows of those dates (made when missing). Under the append's stream locks:
+ * no other writer moves these department-years.
  */
 export function departmentDays(movements: readonly MovementRow[]): Statement {
   const byDay = new Map<string, { department: string; fiscalYear: number; day: string; sums: bigint[] }>();
@@ -216,27 +215,11 @@ export function departmentDays(movements: readonly MovementRow[]): Statement {
   }
   const days = [...byDay.values()];
   return {
-    text: `WITH c AS (
-             SELECT department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.map((c) => `sum(${c}) OVER w AS ${c}`).join(', ')}
-             FROM unnest($1::text::text[], $2::text::integer[], $3::text::date[],
-                         ${DEPARTMENT_DAY_COLUMNS.map((_, k) => `$${k + 4}::text::bigint[]`).join(', ')}) AS b(department, fiscal_year, day, ${DAY_LIST})
-             WINDOW w AS (PARTITION BY department, fiscal_year ORDER BY day)
-           ), later AS (
-             UPDATE ledger_department_days d
-                SET (${DAY_LIST}) = (SELECT ${DEPARTMENT_DAY_COLUMNS.map((col) => `(d.${col} + c.${col})::bigint`).join(', ')}
-                                       FROM c WHERE c.department = d.department AND c.fiscal_year = d.fiscal_year AND c.day <= d.day
-                                      ORDER BY c.day DESC LIMIT 1)
-               FROM (SELECT department, fiscal_year, min(day) AS day FROM c GROUP BY department, fiscal_year) f
-              WHERE d.department = f.department AND d.fiscal_year = f.fiscal_year AND d.day >= f.day
-           )
-           INSERT INTO ledger_department_days (department, fiscal_year, day, ${DAY_LIST})
-           SELECT c.department, c.fiscal_year, c.day, ${DEPARTMENT_DAY_COLUMNS.map((col) => `(COALESCE(p.${col}, 0) + c.${col})::bigint`).join(', ')}
-             FROM c
-             LEFT JOIN LATERAL (SELECT * FROM ledger_department_days d
-                                 WHERE d.department = c.department AND d.fiscal_year = c.fiscal_year AND d.day < c.day
-                                 ORDER BY d.day DESC LIMIT 1) p ON true
-            WHERE NOT EXISTS (SELECT 1 FROM ledger_department_days d
-                               WHERE d.department = c.department AND d.fiscal_year = c.fiscal_year AND d.day = c.day)`,
+    text: `INSERT INTO ledger_department_days (department, fiscal_year, day, ${DAY_LIST})
+           SELECT * FROM unnest($1::text::text[], $2::text::integer[], $3::text::date[],
+                                ${DEPARTMENT_DAY_COLUMNS.map((_, k) => `$${k + 4}::text::bigint[]`).join(', ')})
+           ON CONFLICT (department, fiscal_year, day) DO UPDATE
+             SET ${DEPARTMENT_DAY_COLUMNS.map((col) => `${col} = ledger_department_days.${col} + EXCLUDED.${col}`).join(', ')}`,
     params: [
       textArrayLiteral(days.map((d) => d.department)),
       `{${days.map((d) => d.fiscalYear).join(',')}}`,

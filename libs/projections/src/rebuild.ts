@@ -185,12 +185,11 @@ async function rebuildStreamDays(tx: Transaction): Promise<void> {
            FROM ledger_movements GROUP BY department, fiscal_year, effective_date) d`,
   );
   await tx.query('ANALYZE rebuild_days');
-  // Each department-year's totals of the movements dated on or before each of its days (migration 0018).
+  // Each department-year's sums of the movements dated on each of its days (migration 0018).
   await withoutIndexes(tx, 'ledger_department_days', async () => {
     await tx.query(
       `INSERT INTO ledger_department_days (department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.join(', ')})
-       SELECT department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.map((c) => `ledger_sum_fen(${c}) OVER w`).join(', ')}
-       FROM rebuild_days WINDOW w AS (PARTITION BY department, fiscal_year ORDER BY day)`,
+       SELECT department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.join(', ')} FROM rebuild_days`,
     );
   });
   await withoutIndexes(tx, 'ledger_stream_days', async () => {

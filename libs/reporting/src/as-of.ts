@@ -197,26 +197,28 @@ const DEPARTMENT_AS_OF_DATES_SQL = `WITH dates AS (SELECT DISTINCT u.date FROM u
      FROM cut LEFT JOIN running r ON r.date = cut.date LEFT JOIN late x ON x.date = cut.date LEFT JOIN routine t ON t.date = cut.date`;
 
 /**
- * The department's figures at each date of $3 as known now, from its totals by day
- * (ledger_department_days, migration 0018): the last day on or before each date, one look-up
- * whatever the number of lines and events.
+ * The department's figures at each date of $3 as known now, from its sums by day
+ * (ledger_department_days, migration 0018): at most 366 rows of one key range per date, whatever
+ * the number of lines and events.
  */
-const DEPARTMENT_DAYS_AT_DATES_SQL = `SELECT dates.date::text AS date,
-       COALESCE(d.initial_fen, 0) AS initial, COALESCE(d.adjustments_fen, 0) AS adjustments,
-       COALESCE(d.transfers_out_fen, 0) AS transfers_out, COALESCE(d.routine_transfers_out_fen, 0) AS routine,
-       COALESCE(${adjustedSql({
-         initial: 'd.initial_fen',
-         adjustments: 'd.adjustments_fen',
-         transfersIn: 'd.transfers_in_fen',
-         transfersOut: 'd.transfers_out_fen',
-         broughtForward: 'd.brought_forward_fen',
-       })}, 0)::bigint AS adjusted,
-       COALESCE(d.executed_fen, 0) AS executed, COALESCE(d.committed_fen, 0) AS committed,
-       COALESCE(d.brought_forward_fen, 0) AS brought_forward, COALESCE(d.carried_forward_fen, 0) AS carried_forward
+const DEPARTMENT_DAYS_AT_DATES_SQL = `SELECT dates.date::text AS date, d.initial, d.adjustments, d.transfers_out, d.routine,
+       (${adjustedSql({
+         initial: 'd.initial',
+         adjustments: 'd.adjustments',
+         transfersIn: 'd.transfers_in',
+         transfersOut: 'd.transfers_out',
+         broughtForward: 'd.brought_forward',
+       })})::bigint AS adjusted,
+       d.executed, d.committed, d.brought_forward, d.carried_forward
   FROM (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)) dates
-  LEFT JOIN LATERAL (SELECT * FROM ledger_department_days d
-                      WHERE d.department = $1 AND d.fiscal_year = $2::integer AND d.day <= dates.date
-                      ORDER BY d.day DESC LIMIT 1) d ON true`;
+  CROSS JOIN LATERAL (
+    SELECT COALESCE(sum(s.initial_fen), 0)::bigint AS initial, COALESCE(sum(s.adjustments_fen), 0)::bigint AS adjustments,
+           COALESCE(sum(s.transfers_in_fen), 0)::bigint AS transfers_in, COALESCE(sum(s.transfers_out_fen), 0)::bigint AS transfers_out,
+           COALESCE(sum(s.routine_transfers_out_fen), 0)::bigint AS routine, COALESCE(sum(s.executed_fen), 0)::bigint AS executed,
+           COALESCE(sum(s.committed_fen), 0)::bigint AS committed, COALESCE(sum(s.brought_forward_fen), 0)::bigint AS brought_forward,
+           COALESCE(sum(s.carried_forward_fen), 0)::bigint AS carried_forward
+    FROM ledger_department_days s
+    WHERE s.department = $1 AND s.fiscal_year = $2::integer AND s.day <= dates.date) d`;
 
 /** departmentAsOf at several dates (progress: the checkpoints), in one statement. */
 export async function departmentAsOfDates(
@@ -224,7 +226,7 @@ export async function departmentAsOfDates(
   cut: Omit<AsOfCut, 'asOf'> & { readonly asOf: readonly string[] },
   tag?: string,
 ): Promise<Map<string, DepartmentAsOf>> {
-  // Known now, every line, no position cap: the department's totals by day. Otherwise (a past
+  // Known now, every line, no position cap: the department's sums by day. Otherwise (a past
   // instant, a tag, a trace page's cap) the lines' running totals at the cut.
   const knownNow = cut.knownAtSql === 'infinity' && cut.positionCap === undefined && tag === undefined;
   const rows = await sql.query<{

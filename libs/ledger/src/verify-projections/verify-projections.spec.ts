@@ -157,7 +157,7 @@ describeEachEngine('verify checks the projections against the log', (get) => {
     expect(report.problems.map((p) => `${p.table} ${p.subject}`)).toEqual(['ledger_apart_movements line L1']);
   });
 
-  it('names a department-year whose totals by day were changed or lost (figures known now read them), and rebuild puts them right', async () => {
+  it('names a department-year whose sums by day were changed or lost (figures known now read them), and rebuild puts them right', async () => {
     const [before] = await get().db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ledger_department_days WHERE department = 'D1'`);
     expect(before?.n).toBeGreaterThan(1n);
     await tamper(async (tx) => {
@@ -168,7 +168,7 @@ describeEachEngine('verify checks the projections against the log', (get) => {
     const changed = await verify();
     expect(changed.problems.map((p) => `${p.table} ${p.subject}`)).toEqual(['ledger_department_days D1 2021']);
     expect(changed.problems[0]?.message).toMatch(
-      /^D1 2021: the totals of 1 day\(s\) differ from the log, the first on \d{4}-\d\d-\d\d \(executed \+1\.00 against the log\)/,
+      /^D1 2021: the sums of 1 day\(s\) differ from the log, the first on \d{4}-\d\d-\d\d \(executed \+1\.00 against the log\)/,
     );
     await rebuildProjections(get().db);
     await tamper((tx) => tx.query(`DELETE FROM ledger_department_days WHERE department = 'D1'`).then(() => undefined));

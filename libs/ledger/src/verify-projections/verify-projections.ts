@@ -225,14 +225,12 @@ async function compareStreamDays(tx: Transaction): Promise<ProjectionProblem[]> 
   });
 }
 
-/** Each department-year's totals of the movements dated on or before each of its days (migration 0018), which figures known now read. */
+/** Each department-year's sums of the movements dated on each of its days (migration 0018), which figures known now read. */
 async function compareDepartmentDays(tx: Transaction): Promise<ProjectionProblem[]> {
   const rows = await tx.query<{ department: string; fiscal_year: number; days: bigint; first_day: string; executed_diff: bigint | null }>(
     `WITH d AS (
-       SELECT department, fiscal_year, day, ${MOVEMENT_FIGURES.map((f) => `sum(${f}) OVER w AS ${f}`).join(', ')}
-         FROM (SELECT department, fiscal_year, effective_date AS day, ${MOVEMENT_FIGURES.map((f) => `sum(${f}) AS ${f}`).join(', ')}
-                 FROM verify_movements GROUP BY department, fiscal_year, effective_date) s
-       WINDOW w AS (PARTITION BY department, fiscal_year ORDER BY day)
+       SELECT department, fiscal_year, effective_date AS day, ${MOVEMENT_FIGURES.map((f) => `sum(${f})::bigint AS ${f}`).join(', ')}
+         FROM verify_movements GROUP BY department, fiscal_year, effective_date
      )
      SELECT COALESCE(d.department, p.department) AS department, COALESCE(d.fiscal_year, p.fiscal_year) AS fiscal_year,
             count(*) AS days, to_char(min(COALESCE(d.day, p.day)), 'YYYY-MM-DD') AS first_day,
@@ -248,7 +246,7 @@ async function compareDepartmentDays(tx: Transaction): Promise<ProjectionProblem
     return {
       table: 'ledger_department_days',
       subject,
-      message: `${subject}: the totals of ${r.days} day(s) differ from the log, the first on ${r.first_day}${executed} (figures known now read these)`,
+      message: `${subject}: the sums of ${r.days} day(s) differ from the log, the first on ${r.first_day}${executed} (figures known now read these)`,
     };
   });
 }
