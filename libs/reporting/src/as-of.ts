@@ -212,11 +212,11 @@ const DEPARTMENT_DAYS_AT_DATES_SQL = `SELECT dates.date::text AS date, d.initial
        d.executed, d.committed, d.brought_forward, d.carried_forward
   FROM (SELECT DISTINCT u.date FROM unnest($3::text::date[]) AS u(date)) dates
   CROSS JOIN LATERAL (
-    SELECT COALESCE(sum(s.initial_fen), 0)::bigint AS initial, COALESCE(sum(s.adjustments_fen), 0)::bigint AS adjustments,
-           COALESCE(sum(s.transfers_in_fen), 0)::bigint AS transfers_in, COALESCE(sum(s.transfers_out_fen), 0)::bigint AS transfers_out,
-           COALESCE(sum(s.routine_transfers_out_fen), 0)::bigint AS routine, COALESCE(sum(s.executed_fen), 0)::bigint AS executed,
-           COALESCE(sum(s.committed_fen), 0)::bigint AS committed, COALESCE(sum(s.brought_forward_fen), 0)::bigint AS brought_forward,
-           COALESCE(sum(s.carried_forward_fen), 0)::bigint AS carried_forward
+    SELECT ledger_sum_fen(s.initial_fen) AS initial, ledger_sum_fen(s.adjustments_fen) AS adjustments,
+           ledger_sum_fen(s.transfers_in_fen) AS transfers_in, ledger_sum_fen(s.transfers_out_fen) AS transfers_out,
+           ledger_sum_fen(s.routine_transfers_out_fen) AS routine, ledger_sum_fen(s.executed_fen) AS executed,
+           ledger_sum_fen(s.committed_fen) AS committed, ledger_sum_fen(s.brought_forward_fen) AS brought_forward,
+           ledger_sum_fen(s.carried_forward_fen) AS carried_forward
     FROM ledger_department_days s
     WHERE s.department = $1 AND s.fiscal_year = $2::integer AND s.day <= dates.date) d`;
 
