@@ -1,6 +1,6 @@
 import type { LedgerState, LineState } from '@ledger/domain';
 import { textArrayLiteral, type Sql, type Statement } from '@ledger/event-store';
-import { MOVEMENT_FIGURES, type MovementRow } from './movement-row';
+import { MOVEMENT_AMOUNT_COLUMNS, MOVEMENT_AMOUNTS, MOVEMENT_FIGURES, type MovementRow } from './movement-row';
 
 /**
  * The as-of balances of decision 0010, for the movements an append stores: each movement's line
@@ -168,31 +168,8 @@ export function followUp(totals: Statement, balances: AsOfBalances): Statement {
   };
 }
 
-/** ledger_department_days's figures, in the order of its columns (migration 0018). */
-const DAY_FIGURES = [
-  'initialFen',
-  'adjustmentsFen',
-  'transfersInFen',
-  'transfersOutFen',
-  'routineTransfersOutFen',
-  'executedFen',
-  'committedFen',
-  'broughtForwardFen',
-  'carriedForwardFen',
-] as const satisfies readonly (keyof MovementRow)[];
-
-/** ledger_department_days's figure columns, each a sum of the movements' column of the same name. */
-export const DEPARTMENT_DAY_COLUMNS = [
-  'initial_fen',
-  'adjustments_fen',
-  'transfers_in_fen',
-  'transfers_out_fen',
-  'routine_transfers_out_fen',
-  'executed_fen',
-  'committed_fen',
-  'brought_forward_fen',
-  'carried_forward_fen',
-] as const;
+/** ledger_department_days's figure columns (migration 0018), each a sum of the movements' column of the same name. */
+export const DEPARTMENT_DAY_COLUMNS = MOVEMENT_AMOUNT_COLUMNS;
 
 const DAY_LIST = DEPARTMENT_DAY_COLUMNS.join(', ');
 
@@ -208,10 +185,10 @@ export function departmentDays(movements: readonly MovementRow[]): Statement {
     const key = `${m.fiscalYear}\u0000${m.department}\u0000${m.effectiveDate}`;
     let entry = byDay.get(key);
     if (entry === undefined) {
-      entry = { department: m.department, fiscalYear: m.fiscalYear, day: m.effectiveDate, sums: DAY_FIGURES.map(() => 0n) };
+      entry = { department: m.department, fiscalYear: m.fiscalYear, day: m.effectiveDate, sums: MOVEMENT_AMOUNTS.map(() => 0n) };
       byDay.set(key, entry);
     }
-    DAY_FIGURES.forEach((figure, k) => (entry.sums[k] = (entry.sums[k] as bigint) + m[figure]));
+    MOVEMENT_AMOUNTS.forEach((figure, k) => (entry.sums[k] = (entry.sums[k] as bigint) + m[figure]));
   }
   const days = [...byDay.values()];
   return {
@@ -224,7 +201,7 @@ export function departmentDays(movements: readonly MovementRow[]): Statement {
       textArrayLiteral(days.map((d) => d.department)),
       `{${days.map((d) => d.fiscalYear).join(',')}}`,
       `{${days.map((d) => d.day).join(',')}}`,
-      ...DAY_FIGURES.map((_, k) => bigints(days.map((d) => d.sums[k] as bigint))),
+      ...MOVEMENT_AMOUNTS.map((_, k) => bigints(days.map((d) => d.sums[k] as bigint))),
     ],
     options: { prepare: true },
   };

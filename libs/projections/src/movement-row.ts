@@ -31,3 +31,29 @@ export const MOVEMENT_FIGURES = [
   'broughtForwardFen',
   'carriedForwardFen',
 ] as const satisfies readonly (keyof MovementRow)[];
+
+/** Every amount of a movement (its figures and a transfer's routine part), in the order of MOVEMENT_AMOUNT_COLUMNS. */
+export const MOVEMENT_AMOUNTS = [
+  'initialFen',
+  'adjustmentsFen',
+  'transfersInFen',
+  'transfersOutFen',
+  'routineTransfersOutFen',
+  'executedFen',
+  'committedFen',
+  'broughtForwardFen',
+  'carriedForwardFen',
+] as const satisfies readonly (keyof MovementRow)[];
+
+/** The columns of MOVEMENT_AMOUNTS, as ledger_movements, ledger_apart_movements and ledger_department_days name them. */
+export const MOVEMENT_AMOUNT_COLUMNS = [
+  'initial_fen',
+  'adjustments_fen',
+  'transfers_in_fen',
+  'transfers_out_fen',
+  'routine_transfers_out_fen',
+  'executed_fen',
+  'committed_fen',
+  'brought_forward_fen',
+  'carried_forward_fen',
+] as const;

@@ -1,7 +1,7 @@
 import type { LedgerEvent, LedgerState, LineState, Quarter } from '@ledger/domain';
 import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
 import { asOfBalances, departmentDays, followUp, readHighWater, RUNNING_COLUMNS, type RunningTotals } from './as-of-balances';
-import { MOVEMENT_FIGURES, type MovementRow } from './movement-row';
+import { MOVEMENT_AMOUNT_COLUMNS, MOVEMENT_FIGURES, type MovementRow } from './movement-row';
 import {
   writeCommitments,
   writeOpenedLines,
@@ -273,15 +273,7 @@ const MOVEMENT_COLUMNS = [
   'fiscal_year',
   'effective_date',
   'recorded_at',
-  'initial_fen',
-  'adjustments_fen',
-  'transfers_in_fen',
-  'transfers_out_fen',
-  'routine_transfers_out_fen',
-  'executed_fen',
-  'committed_fen',
-  'brought_forward_fen',
-  'carried_forward_fen',
+  ...MOVEMENT_AMOUNT_COLUMNS,
   ...RUNNING_COLUMNS,
 ] as const;
 
