@@ -129,22 +129,22 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       await queryProgress(bench.db, { department: warmDept(), fiscalYear: 2021 });
       await queryRatios(bench.db, { department: warmDept(), fiscalYear: 2021, asOf: warmDay() });
     }
-    const viewMs = await samples(300, () => queryView(bench.db, { department: dept(), asOf: day() }));
-    const groupByMs = await samples(300, (i) =>
+    const viewMs = await samples(1000, () => queryView(bench.db, { department: dept(), asOf: day() }));
+    const groupByMs = await samples(1000, (i) =>
       queryView(bench.db, { department: dept(), asOf: day(), groupBy: groupBys[i % groupBys.length] }),
     );
-    const knownAtMs = await samples(300, () =>
+    const knownAtMs = await samples(1000, () =>
       queryView(bench.db, { department: dept(), asOf: day(), knownAt: instants[Math.floor(random() * instants.length)] }),
     );
-    const progressMs = await samples(100, () => queryProgress(bench.db, { department: dept(), fiscalYear: 2021 }));
-    const ratiosMs = await samples(100, () => queryRatios(bench.db, { department: dept(), fiscalYear: 2021, asOf: day() }));
+    const progressMs = await samples(500, () => queryProgress(bench.db, { department: dept(), fiscalYear: 2021 }));
+    const ratiosMs = await samples(500, () => queryRatios(bench.db, { department: dept(), fiscalYear: 2021, asOf: day() }));
     // Pages of the hot line's trace at random places: every page starts from the line's running
     // totals up to its cursor and carries the line's totals.
     const hotPositions = (
       await bench.db.query<{ position: bigint }>(`SELECT position FROM ledger_movements WHERE line_id = 'D0-L0' ORDER BY position`)
     ).map((r) => r.position.toString());
     const traceEntries = hotPositions.length + 1;
-    const traceMs = await samples(40, (i) =>
+    const traceMs = await samples(100, (i) =>
       queryTrace(bench.db, {
         lineId: 'D0-L0',
         asOf: '2021-12-31',
