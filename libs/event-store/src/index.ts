@@ -14,7 +14,7 @@ export { EVENT_COPY_COLUMNS } from './pg/row-encoding';
 export { MAX_VERIFY_BREAKS } from './pg/verify';
 export * from './db/database';
 export { openDatabase, databaseConfigFromEnv, type DatabaseConfig } from './db/open-database';
-export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './db/migrate';
+export { migrate, loadMigrations, splitStatements, MIGRATIONS_DIR, type Migration } from './db/migrate';
 export { PgliteDatabase } from './db/pglite-database';
 export { PGLITE_TEMPLATE_FILE } from './db/pglite-template';
 export { PostgresDatabase, type PostgresOptions } from './db/postgres-database';
