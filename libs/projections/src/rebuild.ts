@@ -222,7 +222,7 @@ async function rebuildStreamDays(tx: Transaction): Promise<void> {
            WHERE t.type = 'BudgetTransferred' AND m.routine_transfers_out_fen <> 0) m
      JOIN rebuild_days d ON d.department = m.department AND d.fiscal_year = m.fiscal_year AND d.day = m.effective_date`,
   );
-  await tx.query('SET LOCAL enable_mergejoin = on');
+  await tx.query('SET LOCAL enable_mergejoin TO DEFAULT');
 }
 
 const MAX_POSITION = '9223372036854775807';
