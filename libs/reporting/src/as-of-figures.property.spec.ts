@@ -317,7 +317,7 @@ describeEachEngine('figures as of a date, known at an instant (decision 0010)', 
       ).toEqual(expected);
       if (positionCap === undefined) expect(await departmentAsOf(db, cut)).toEqual(await plainDepartment(db, cut, expected));
     }
-    // Known now, the department's figures come from its totals by day (migration 0018): checked
+    // Known now, the department's figures come from its sums by day (migration 0018): checked
     // at every query day and at every day the department-year has a movement on, where "on or
     // before the date" and "before it" part.
     const movementDays = (
