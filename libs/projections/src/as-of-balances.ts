@@ -168,10 +168,8 @@ export function followUp(totals: Statement, balances: AsOfBalances): Statement {
   };
 }
 
-/** ledger_department_days's figure columns (migration 0018), each a sum of the movements' column of the same name. */
-export const DEPARTMENT_DAY_COLUMNS = MOVEMENT_AMOUNT_COLUMNS;
-
-const DAY_LIST = DEPARTMENT_DAY_COLUMNS.join(', ');
+/** ledger_department_days's figure columns (migration 0018): each day sums the movements' column of the same name. */
+const DAY_LIST = MOVEMENT_AMOUNT_COLUMNS.join(', ');
 
 /**
  * The department-years' sums by day (ledger_department_days: the movements dated on the day, as
@@ -194,9 +192,9 @@ export function departmentDays(movements: readonly MovementRow[]): Statement {
   return {
     text: `INSERT INTO ledger_department_days (department, fiscal_year, day, ${DAY_LIST})
            SELECT * FROM unnest($1::text::text[], $2::text::integer[], $3::text::date[],
-                                ${DEPARTMENT_DAY_COLUMNS.map((_, k) => `$${k + 4}::text::bigint[]`).join(', ')})
+                                ${MOVEMENT_AMOUNT_COLUMNS.map((_, k) => `$${k + 4}::text::bigint[]`).join(', ')})
            ON CONFLICT (department, fiscal_year, day) DO UPDATE
-             SET ${DEPARTMENT_DAY_COLUMNS.map((col) => `${col} = ledger_department_days.${col} + EXCLUDED.${col}`).join(', ')}`,
+             SET ${MOVEMENT_AMOUNT_COLUMNS.map((col) => `${col} = ledger_department_days.${col} + EXCLUDED.${col}`).join(', ')}`,
     params: [
       textArrayLiteral(days.map((d) => d.department)),
       `{${days.map((d) => d.fiscalYear).join(',')}}`,

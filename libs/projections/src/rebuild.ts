@@ -1,5 +1,5 @@
 import type { Database, Transaction } from '@ledger/event-store';
-import { DEPARTMENT_DAY_COLUMNS } from './as-of-balances';
+import { MOVEMENT_AMOUNT_COLUMNS } from './movement-row';
 
 export interface RebuildReport {
   readonly events: number;
@@ -177,9 +177,9 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
 async function rebuildStreamDays(tx: Transaction): Promise<void> {
   await tx.query(
     `CREATE TEMPORARY TABLE rebuild_days ON COMMIT DROP AS
-     SELECT department, fiscal_year, day, first_position, last_position, first_recorded_at, later_first, ${DEPARTMENT_DAY_COLUMNS.join(', ')}
+     SELECT department, fiscal_year, day, first_position, last_position, first_recorded_at, later_first, ${MOVEMENT_AMOUNT_COLUMNS.join(', ')}
      FROM (SELECT department, fiscal_year, effective_date AS day, min(position) AS first_position, max(position) AS last_position,
-                  min(recorded_at) AS first_recorded_at, ${DEPARTMENT_DAY_COLUMNS.map((c) => `ledger_sum_fen(${c}) AS ${c}`).join(', ')},
+                  min(recorded_at) AS first_recorded_at, ${MOVEMENT_AMOUNT_COLUMNS.map((c) => `ledger_sum_fen(${c}) AS ${c}`).join(', ')},
                   min(min(position)) OVER (PARTITION BY department, fiscal_year ORDER BY effective_date DESC
                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS later_first
            FROM ledger_movements GROUP BY department, fiscal_year, effective_date) d`,
@@ -188,8 +188,8 @@ async function rebuildStreamDays(tx: Transaction): Promise<void> {
   // Each department-year's sums of the movements dated on each of its days (migration 0018).
   await withoutIndexes(tx, 'ledger_department_days', async () => {
     await tx.query(
-      `INSERT INTO ledger_department_days (department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.join(', ')})
-       SELECT department, fiscal_year, day, ${DEPARTMENT_DAY_COLUMNS.join(', ')} FROM rebuild_days`,
+      `INSERT INTO ledger_department_days (department, fiscal_year, day, ${MOVEMENT_AMOUNT_COLUMNS.join(', ')})
+       SELECT department, fiscal_year, day, ${MOVEMENT_AMOUNT_COLUMNS.join(', ')} FROM rebuild_days`,
     );
   });
   await withoutIndexes(tx, 'ledger_stream_days', async () => {
