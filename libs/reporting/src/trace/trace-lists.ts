@@ -26,7 +26,8 @@ export interface TracePlan {
 /**
  * The line's commitments as of $2 known at $3: each CommitmentMade with what releases and payments
  * naming it took of it by then. Only the movements that change `committed` are read (a commitment,
- * a release, a consuming payment: committed_fen ≠ 0), then their events for the ids they name.
+ * a release, a consuming payment: committed_fen ≠ 0), through their own index (migration 0019)
+ * whatever the length of the line's history, then their events for the ids they name.
  */
 const COMMITMENTS_SQL = `WITH c AS (
     SELECT m.position, m.committed_fen, m.effective_date, e.event_id, e.type, e.data
