@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { streamIdOf } from '@ledger/domain';
-import { copyText, EVENT_COPY_COLUMNS, PgEventStore, type Database, type NewEvent } from '@ledger/event-store';
+import { copyText, EVENT_COPY_COLUMNS, PgEventStore, PostgresDatabase, type Database, type NewEvent } from '@ledger/event-store';
 import { Ingestion } from '@ledger/ingestion';
 import { LedgerWriter } from '@ledger/ledger';
 import { DEFAULT_RULES, queryProgress, queryRatios, queryTrace, queryView } from '@ledger/reporting';
@@ -153,6 +153,25 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       }),
     );
 
+    // What the figures' growth is made of: the shared buffers a query touches (the same at every
+    // size when its work does not grow with the log), and how many of them it had to read in from
+    // outside PostgreSQL's shared_buffers (which grows once the working set outgrows them).
+    const counted = seeded(6);
+    const countedDay = () => new Date(Date.UTC(2021, 0, 1 + Math.floor(counted() * 365))).toISOString().slice(0, 10);
+    const countedDept = () => `部门${Math.floor(counted() * DEPARTMENTS)}`;
+    const viewBuffers = await buffersPerQuery(bench.url, 200, (db) => queryView(db, { department: countedDept(), asOf: countedDay() }));
+    const knownAtBuffers = await buffersPerQuery(bench.url, 200, (db) =>
+      queryView(db, { department: countedDept(), asOf: countedDay(), knownAt: instants[Math.floor(counted() * instants.length)] }),
+    );
+    const traceBuffers = await buffersPerQuery(bench.url, 50, (db) =>
+      queryTrace(db, {
+        lineId: 'D0-L0',
+        asOf: '2021-12-31',
+        limit: TRACE_PAGE,
+        after: hotPositions[Math.floor(counted() * Math.max(0, hotPositions.length - TRACE_PAGE))],
+      }),
+    );
+
     const child = filledRebuild ?? (await rebuildChild());
     const rebuild = JSON.parse(child.stdout) as { events: number; elapsedMs: number; peakRssMb: number };
 
@@ -167,6 +186,12 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       ratiosP95Ms: percentile(ratiosMs, 95),
       traceEntries,
       tracePageP95Ms: percentile(traceMs, 95),
+      viewBuffers: viewBuffers.touched,
+      viewBuffersRead: viewBuffers.read,
+      knownAtBuffers: knownAtBuffers.touched,
+      knownAtBuffersRead: knownAtBuffers.read,
+      traceBuffers: traceBuffers.touched,
+      traceBuffersRead: traceBuffers.read,
       rebuildPerSecond: rate(rebuild.events, rebuild.elapsedMs),
       rebuildPeakRssMb: rebuild.peakRssMb,
       appendPeakRssMb: peakRssMb(),
@@ -183,6 +208,12 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
       ['ratiosP95Ms', 'ratios of a department-year, p95 (ms, target ≤ 50)'],
       ['traceEntries', "entries in the hot line's trace"],
       ['tracePageP95Ms', `trace page of ${TRACE_PAGE} entries of that line, p95 (ms, target ≤ 200)`],
+      ['viewBuffers', 'shared buffers touched per view as of a date'],
+      ['viewBuffersRead', '  of them read in from outside shared_buffers'],
+      ['knownAtBuffers', 'shared buffers touched per view known at a past instant'],
+      ['knownAtBuffersRead', '  of them read in from outside shared_buffers'],
+      ['traceBuffers', 'shared buffers touched per trace page'],
+      ['traceBuffersRead', '  of them read in from outside shared_buffers'],
       ['rebuildPerSecond', 'rebuild all projections (events/s, target ≥ 200,000)'],
       ['rebuildPeakRssMb', 'rebuild peak RSS (MB)'],
       ['appendPeakRssMb', 'append process peak RSS (MB)'],
@@ -209,6 +240,37 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
     return figures;
   } finally {
     await bench.drop();
+  }
+}
+
+/**
+ * The shared buffers `count` runs of a query touch on average, and how many of them were read in
+ * (not found in shared_buffers): pg_stat_database's counts for the database around the runs, on a
+ * connection of their own. Every backend's pending counts are let flush first (an idle one reports
+ * within 10 s), and this one's are flushed on demand before each reading.
+ */
+async function buffersPerQuery(
+  url: string,
+  count: number,
+  run: (db: Database) => Promise<unknown>,
+): Promise<{ touched: number; read: number }> {
+  const db = new PostgresDatabase(url, { maxConnections: 1 });
+  const blocks = async () => {
+    await db.query('SELECT pg_stat_force_next_flush()');
+    const [row] = await db.query<{ hit: bigint; read: bigint }>(
+      'SELECT blks_hit AS hit, blks_read AS read FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return { hit: Number(row?.hit ?? 0n), read: Number(row?.read ?? 0n) };
+  };
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const before = await blocks();
+    for (let i = 0; i < count; i += 1) await run(db);
+    const after = await blocks();
+    const read = after.read - before.read;
+    return { touched: Math.round((after.hit - before.hit + read) / count), read: Math.round(read / count) };
+  } finally {
+    await db.close();
   }
 }
 
