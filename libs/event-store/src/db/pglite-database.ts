@@ -51,8 +51,21 @@ export class PgliteDatabase implements Database {
     return this.gate.hold(async () => (await this.db.query<T>(text, params as SqlParam[])).rows);
   }
 
+  /** As on the server (postgres-database.ts): a statement that failed unwaited still rolls the transaction back, with its error. */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.gate.hold(() => this.db.transaction(async (tx) => fn(new PgliteTx(tx))));
+    return this.gate.hold(() =>
+      this.db.transaction(async (pgliteTx) => {
+        const tx = new PgliteTx(pgliteTx);
+        let result: T;
+        try {
+          result = await fn(tx);
+        } catch (error) {
+          throw tx.failed !== undefined && (error as { code?: unknown }).code === '25P02' ? tx.failed.error : error;
+        }
+        if (tx.failed !== undefined) throw tx.failed.error;
+        return result;
+      }),
+    );
   }
 
   async exec(script: string): Promise<void> {
@@ -86,10 +99,18 @@ export class PgliteDatabase implements Database {
 }
 
 class PgliteTx implements Transaction {
+  /** The first statement that failed, awaited or not. */
+  failed: { error: unknown } | undefined;
+
   constructor(private readonly tx: PgliteTransaction) {}
 
   async query<R>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
-    return (await this.tx.query<R>(text, params as SqlParam[])).rows;
+    try {
+      return (await this.tx.query<R>(text, params as SqlParam[])).rows;
+    } catch (error) {
+      this.failed ??= { error };
+      throw error;
+    }
   }
 
   /** PGlite has no STDIN to copy from: the data goes in one blob, and errors come back as they are. */
@@ -101,10 +122,15 @@ class PgliteTx implements Transaction {
   ): Promise<void> {
     const data: CopyChunk[] = [];
     for await (const chunk of chunks) data.push(chunk);
-    await this.tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob(data) });
+    try {
+      await this.tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob(data) });
+    } catch (error) {
+      this.failed ??= { error };
+      throw error;
+    }
     if (then !== undefined) {
       const { text, params = [] } = then();
-      await this.tx.query(text, params as SqlParam[]);
+      await this.query(text, params);
     }
   }
 }
