@@ -197,7 +197,7 @@ function readPayments(tx: Sql, paymentIds: string): Promise<PaymentRow[]> {
 
 function readCommitments(tx: Sql, commitmentIds: string): Promise<CommitmentRow[]> {
   return tx.query<CommitmentRow>(
-    `SELECT event_id, line_id, amount_fen, released_fen, consumed_fen FROM ledger_commitments WHERE event_id = ANY($1::text::text[])`,
+    `SELECT event_id, line_id, amount_fen, released_fen, consumed_fen FROM ledger_commitments WHERE event_id IN (SELECT unnest($1::text::text[]))`,
     [commitmentIds],
     PREPARED,
   );
@@ -212,7 +212,7 @@ function readLines(tx: Sql, lineIds: string, paymentIds: string, commitmentIds: 
                          UNION
                          SELECT data->>'lineId' FROM ledger_events WHERE event_id IN (SELECT unnest($2::text::text[])) AND type = 'PaymentRecorded'
                          UNION
-                         SELECT line_id FROM ledger_commitments WHERE event_id = ANY($3::text::text[]))`,
+                         SELECT line_id FROM ledger_commitments WHERE event_id IN (SELECT unnest($3::text::text[])))`,
       [lineIds, paymentIds, commitmentIds],
       PREPARED,
     );
@@ -228,7 +228,11 @@ function readLines(tx: Sql, lineIds: string, paymentIds: string, commitmentIds: 
     );
   }
   if (lineIds === '{}') return none<LineRow>();
-  return tx.query<LineRow>(`SELECT ${LINE_COLUMNS} FROM ledger_lines WHERE line_id = ANY($1::text::text[])`, [lineIds], PREPARED);
+  return tx.query<LineRow>(
+    `SELECT ${LINE_COLUMNS} FROM ledger_lines WHERE line_id IN (SELECT unnest($1::text::text[]))`,
+    [lineIds],
+    PREPARED,
+  );
 }
 
 /**
@@ -275,9 +279,9 @@ function closedPeriods(tx: Sql, departments: ReadonlySet<string>): Promise<Close
   if (departments.size === 0) return Promise.resolve([]);
   return tx.query(
     `SELECT department, fiscal_year, count(*) AS closed, false AS year_closed FROM ledger_periods
-     WHERE department = ANY($1::text::text[]) GROUP BY department, fiscal_year
+     WHERE department IN (SELECT unnest($1::text::text[])) GROUP BY department, fiscal_year
      UNION ALL
-     SELECT department, fiscal_year, 0::bigint, true FROM ledger_year_ends WHERE department = ANY($1::text::text[])`,
+     SELECT department, fiscal_year, 0::bigint, true FROM ledger_year_ends WHERE department IN (SELECT unnest($1::text::text[]))`,
     [textArrayLiteral([...departments])],
     PREPARED,
   );

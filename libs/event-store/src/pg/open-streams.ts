@@ -49,7 +49,7 @@ export function openStreams(tx: Transaction, ids: readonly string[], lockKeys: L
     last_hash: string | null;
   }>(
     `WITH heads AS (
-       SELECT stream_id, version, last_hash, last_recorded_at FROM ledger_streams WHERE stream_id = ANY($1::text::text[])
+       SELECT stream_id, version, last_hash, last_recorded_at FROM ledger_streams WHERE stream_id IN (SELECT unnest($1::text::text[]))
      )
      SELECT t.tx_id, t.recorded_at, h.stream_id, h.version, h.last_hash
        FROM (SELECT pg_current_xact_id()::text AS tx_id,

@@ -95,7 +95,7 @@ export class StreamRoutes {
       commitment_event_id: string | null;
     }>(
       `SELECT l.line_id, l.department, l.fiscal_year, NULL AS payment_event_id, NULL AS commitment_event_id
-       FROM ledger_lines l WHERE l.line_id = ANY($1::text::text[])
+       FROM ledger_lines l WHERE l.line_id IN (SELECT unnest($1::text::text[]))
        UNION ALL
        SELECT l.line_id, l.department, l.fiscal_year, e.event_id, NULL
        FROM ledger_events e JOIN ledger_lines l ON l.line_id = e.data->>'lineId'
@@ -103,7 +103,7 @@ export class StreamRoutes {
        UNION ALL
        SELECT l.line_id, l.department, l.fiscal_year, NULL, c.event_id
        FROM ledger_commitments c JOIN ledger_lines l ON l.line_id = c.line_id
-       WHERE c.event_id = ANY($3::text::text[])`,
+       WHERE c.event_id IN (SELECT unnest($3::text::text[]))`,
       [textArrayLiteral([...lineIds]), textArrayLiteral([...paymentIds]), textArrayLiteral([...commitmentIds])],
       { prepare: true },
     );

@@ -78,7 +78,7 @@ async function lineFigures(
 ): Promise<Map<string, { executed: bigint; adjusted: bigint }>> {
   const rows = await sql.query<{ line_id: string; executed: bigint; adjusted: bigint }>(
     `SELECT x.line_id, x."executedFen" AS executed, (${adjustedSql(linesAsOfColumns('x'))})::bigint AS adjusted
-     FROM (${LINES_AS_OF_SQL}) x WHERE x.project = ANY ($8::text[])`,
+     FROM (${LINES_AS_OF_SQL}) x WHERE x.project IN (SELECT unnest($8::text[]))`,
     [
       ...linesAsOfParams({ department: cut.department, fiscalYear: cut.fiscalYear, asOf: cut.asOf, knownAtSql: cut.knownAtSql }),
       `{${projects.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`,
