@@ -1,9 +1,10 @@
 import { describeEachEngine } from '../testing/test-databases';
 
 /**
- * Database.transaction on both engines. On the server BEGIN goes out ahead of the first statements
- * without being waited for (postgres-database.ts); these hold what a caller relies on whatever the
- * order the messages go in.
+ * Database.transaction on both engines: what a caller relies on. PGlite answered a transaction
+ * whose unwaited statement had failed with "current transaction is aborted" (25P02) instead of
+ * that statement's error — a unique violation, which the writer retries on, among them: the last
+ * two cases failed there before pglite-database.ts tracked failures as postgres.js does.
  */
 describeEachEngine('Database.transaction', (get) => {
   beforeAll(async () => {
