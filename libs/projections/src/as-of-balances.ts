@@ -49,24 +49,54 @@ export interface AsOfBalances {
 
 const streamKey = (department: string, fiscalYear: number): string => `${fiscalYear}\u0000${department}`;
 
+/** A department-year, as the high-water dates are asked for. */
+export interface DepartmentYear {
+  readonly department: string;
+  readonly fiscalYear: number;
+}
+
+/** High-water dates as read: `days` for the department-years that have one, `asked` every key asked about. */
+export interface HighWater {
+  readonly asked: ReadonlySet<string>;
+  readonly days: ReadonlyMap<string, string>;
+}
+
 /**
- * The high-water date of every department-year the movements move, before them: the last day of
+ * The high-water date of each department-year, before the batch: the last day of
  * ledger_stream_days, or none for a department-year without a movement yet. Read inside the
- * append's transaction, after its stream locks: no other writer moves these department-years.
+ * append's transaction, after its stream locks: no other writer moves these department-years, so
+ * the writer reads them with the locks, in the opening round trip, for the department-years of
+ * the streams it holds (ProjectionBatch reads any other the movements move when it flushes).
  */
-export async function readHighWater(tx: Sql, movements: readonly MovementRow[]): Promise<Map<string, string>> {
-  const streams = new Map<string, { department: string; fiscalYear: number }>();
-  for (const m of movements) streams.set(streamKey(m.department, m.fiscalYear), { department: m.department, fiscalYear: m.fiscalYear });
+export async function readHighWater(tx: Sql, departmentYears: readonly DepartmentYear[]): Promise<HighWater> {
+  const asked = new Map<string, DepartmentYear>();
+  for (const d of departmentYears) asked.set(streamKey(d.department, d.fiscalYear), d);
+  if (asked.size === 0) return { asked: new Set(), days: new Map() };
   const rows = await tx.query<{ department: string; fiscal_year: number; day: string | null }>(
     `SELECT s.department, s.fiscal_year,
             (SELECT d.day FROM ledger_stream_days d WHERE d.department = s.department AND d.fiscal_year = s.fiscal_year
               ORDER BY d.day DESC LIMIT 1) AS day
      FROM unnest($1::text::text[], $2::text::integer[]) AS s(department, fiscal_year)`,
-    [textArrayLiteral([...streams.values()].map((s) => s.department)), `{${[...streams.values()].map((s) => s.fiscalYear).join(',')}}`],
+    [textArrayLiteral([...asked.values()].map((s) => s.department)), `{${[...asked.values()].map((s) => s.fiscalYear).join(',')}}`],
     { prepare: true },
   );
-  const highWater = new Map<string, string>();
-  for (const row of rows) if (row.day !== null) highWater.set(streamKey(row.department, row.fiscal_year), row.day);
+  const days = new Map<string, string>();
+  for (const row of rows) if (row.day !== null) days.set(streamKey(row.department, row.fiscal_year), row.day);
+  return { asked: new Set(asked.keys()), days };
+}
+
+/**
+ * The high-water dates of every department-year the movements move: those of `known` (read with
+ * the locks), and the others read now. A copy: asOfBalances moves it along the batch.
+ */
+export async function highWaterOf(tx: Sql, movements: readonly MovementRow[], known?: HighWater): Promise<Map<string, string>> {
+  const highWater = new Map(known?.days ?? []);
+  const missing = new Map<string, DepartmentYear>();
+  for (const m of movements) {
+    const key = streamKey(m.department, m.fiscalYear);
+    if (known?.asked.has(key) !== true) missing.set(key, { department: m.department, fiscalYear: m.fiscalYear });
+  }
+  if (missing.size > 0) for (const [key, day] of (await readHighWater(tx, [...missing.values()])).days) highWater.set(key, day);
   return highWater;
 }
 

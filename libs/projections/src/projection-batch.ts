@@ -1,6 +1,6 @@
 import type { LedgerEvent, LedgerState, LineState, Quarter } from '@ledger/domain';
 import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
-import { asOfBalances, departmentDays, followUp, readHighWater, RUNNING_COLUMNS, type RunningTotals } from './as-of-balances';
+import { asOfBalances, departmentDays, followUp, highWaterOf, RUNNING_COLUMNS, type HighWater, type RunningTotals } from './as-of-balances';
 import { MOVEMENT_AMOUNT_COLUMNS, MOVEMENT_FIGURES, type MovementRow } from './movement-row';
 import {
   writeCommitments,
@@ -53,7 +53,14 @@ export class ProjectionBatch {
   private readonly plans: PlanRow[] = [];
   private readonly yearEnds: YearEndRow[] = [];
 
-  constructor(readonly state: LedgerState) {}
+  /**
+   * `highWater`: the high-water dates the append read with its locks (readHighWater), for the
+   * department-years it holds; the first flush uses them, and reads any other it needs.
+   */
+  constructor(
+    readonly state: LedgerState,
+    private highWater?: HighWater,
+  ) {}
 
   get size(): number {
     return (
@@ -230,7 +237,7 @@ export class ProjectionBatch {
     await writeOpenedLines(tx, this.opened);
     const totals = this.lineTotals();
     if (this.movements.length > 0) {
-      const balances = asOfBalances(this.movements, this.state, await readHighWater(tx, this.movements));
+      const balances = asOfBalances(this.movements, this.state, await highWaterOf(tx, this.movements, this.highWater));
       // The lines' new totals, the streams' new days and the movements kept apart go right behind
       // the movements, in the same pipeline, as one statement; the department-years' totals by day
       // (migration 0018) as another.
@@ -255,6 +262,8 @@ export class ProjectionBatch {
     await writePeriods(tx, this.periods);
     await writePlans(tx, this.plans);
     await writeYearEnds(tx, this.yearEnds);
+    // The dates read before this flush are stale after it: a later flush reads its own.
+    this.highWater = undefined;
     this.opened.length = 0;
     this.touchedLines.clear();
     this.touchedPayments.clear();
