@@ -1,7 +1,7 @@
 import type { LedgerEvent, LedgerState, LineState, Quarter } from '@ledger/domain';
 import { copyText, textArrayLiteral, type CopyChunk, type Statement, type Transaction } from '@ledger/event-store';
 import { asOfBalances, departmentDays, followUp, highWaterOf, RUNNING_COLUMNS, type HighWater, type RunningTotals } from './as-of-balances';
-import { MOVEMENT_AMOUNT_COLUMNS, MOVEMENT_FIGURES, type MovementRow } from './movement-row';
+import { MOVEMENT_AMOUNT_COLUMNS, MOVEMENT_AMOUNTS, MOVEMENT_FIGURES, type MovementRow } from './movement-row';
 import {
   writeCommitments,
   writeOpenedLines,
@@ -300,15 +300,7 @@ function movementsInsert(movements: readonly MovementRow[], running: readonly Ru
     `{${movements.map((m) => m.fiscalYear).join(',')}}`,
     `{${movements.map((m) => m.effectiveDate).join(',')}}`,
     `{${movements.map((m) => m.recordedAt).join(',')}}`,
-    amounts((m) => m.initialFen),
-    amounts((m) => m.adjustmentsFen),
-    amounts((m) => m.transfersInFen),
-    amounts((m) => m.transfersOutFen),
-    amounts((m) => m.routineTransfersOutFen),
-    amounts((m) => m.executedFen),
-    amounts((m) => m.committedFen),
-    amounts((m) => m.broughtForwardFen),
-    amounts((m) => m.carriedForwardFen),
+    ...MOVEMENT_AMOUNTS.map((figure) => amounts((m) => m[figure])),
     ...RUNNING_COLUMNS.map((_, k) => runningColumn(k)),
   ];
   const types = ['text', 'bigint', 'text', 'integer', 'date', 'timestamptz', ...params.slice(6).map(() => 'bigint')];
