@@ -210,7 +210,7 @@ const DAY_LIST = MOVEMENT_AMOUNT_COLUMNS.join(', ');
 export function departmentDays(movements: readonly MovementRow[]): Statement {
   const byDay = new Map<string, { department: string; fiscalYear: number; day: string; sums: bigint[] }>();
   for (const m of movements) {
-    const key = `${m.fiscalYear}\u0000${m.department}\u0000${m.effectiveDate}`;
+    const key = `${streamKey(m.department, m.fiscalYear)}\u0000${m.effectiveDate}`;
     let entry = byDay.get(key);
     if (entry === undefined) {
       entry = { department: m.department, fiscalYear: m.fiscalYear, day: m.effectiveDate, sums: MOVEMENT_AMOUNTS.map(() => 0n) };

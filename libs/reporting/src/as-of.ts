@@ -229,6 +229,8 @@ export async function departmentAsOfDates(
   // Known now, every line, no position cap: the department's sums by day. Otherwise (a past
   // instant, a tag, a trace page's cap) the lines' running totals at the cut.
   const knownNow = cut.knownAtSql === 'infinity' && cut.positionCap === undefined && tag === undefined;
+  // $1–$3, which both statements take.
+  const sharedParams = [cut.department, String(cut.fiscalYear), `{${cut.asOf.join(',')}}`];
   const rows = await sql.query<{
     date: string;
     initial: bigint;
@@ -242,16 +244,7 @@ export async function departmentAsOfDates(
     carried_forward: bigint;
   }>(
     knownNow ? DEPARTMENT_DAYS_AT_DATES_SQL : DEPARTMENT_AS_OF_DATES_SQL,
-    knownNow
-      ? [cut.department, String(cut.fiscalYear), `{${cut.asOf.join(',')}}`]
-      : [
-          cut.department,
-          String(cut.fiscalYear),
-          `{${cut.asOf.join(',')}}`,
-          cut.knownAtSql,
-          String(cut.positionCap ?? NO_POSITION_CAP),
-          tag ?? null,
-        ],
+    knownNow ? sharedParams : [...sharedParams, cut.knownAtSql, String(cut.positionCap ?? NO_POSITION_CAP), tag ?? null],
     { prepare: true },
   );
   return new Map(

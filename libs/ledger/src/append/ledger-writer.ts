@@ -161,11 +161,11 @@ export class LedgerWriter {
       // A department-year whose lines the ledger opened in the stream of the year before has none in its own.
       departmentYears: events.flatMap((e) => (e.type === 'PeriodClosed' || e.type === 'YearClosed' ? [e.data] : [])),
     };
-    // The alerts' "before": only a batch that moves a counted amount needs it.
-    const totalsOf = events.some(movesCountedAmounts) ? [...streams].map(streamKey) : [];
     // The as-of balances' high-water dates of the streams held, read with the locks rather than in
     // a round trip of their own when the movements are written (a sixth of a one-event append's).
     const heldDepartmentYears = [...streams].map(streamKey);
+    // The alerts' "before": only a batch that moves a counted amount needs it.
+    const totalsOf = events.some(movesCountedAmounts) ? heldDepartmentYears : [];
     return { kept, departments, keys, totalsOf, heldDepartmentYears };
   }
 
