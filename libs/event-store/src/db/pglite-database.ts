@@ -105,12 +105,7 @@ class PgliteTx implements Transaction {
   constructor(private readonly tx: PgliteTransaction) {}
 
   async query<R>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
-    try {
-      return (await this.tx.query<R>(text, params as SqlParam[])).rows;
-    } catch (error) {
-      this.failed ??= { error };
-      throw error;
-    }
+    return (await this.noted(this.tx.query<R>(text, params as SqlParam[]))).rows;
   }
 
   /** PGlite has no STDIN to copy from: the data goes in one blob, and errors come back as they are. */
@@ -122,15 +117,20 @@ class PgliteTx implements Transaction {
   ): Promise<void> {
     const data: CopyChunk[] = [];
     for await (const chunk of chunks) data.push(chunk);
-    try {
-      await this.tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob(data) });
-    } catch (error) {
-      this.failed ??= { error };
-      throw error;
-    }
+    await this.noted(this.tx.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob(data) }));
     if (then !== undefined) {
       const { text, params = [] } = then();
       await this.query(text, params);
+    }
+  }
+
+  /** A statement's outcome, its failure noted as `failed` (the first one). */
+  private async noted<R>(statement: Promise<R>): Promise<R> {
+    try {
+      return await statement;
+    } catch (error) {
+      this.failed ??= { error };
+      throw error;
     }
   }
 }
