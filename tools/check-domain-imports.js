@@ -5,21 +5,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
+const { tsFiles } = require('./ts-files');
 
 const root = path.resolve(__dirname, '..');
 const domainDir = path.join(root, 'libs', 'domain', 'src');
 const allowed = (spec) => spec === 'decimal.js' || spec.startsWith('./') || spec.startsWith('../') || spec === '@ledger/domain';
 
-function* files(dir) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* files(full);
-    else if (entry.name.endsWith('.ts')) yield full;
-  }
-}
-
 let bad = 0;
-for (const file of files(domainDir)) {
+for (const file of tsFiles(domainDir)) {
   const isTest = file.endsWith('.spec.ts');
   const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
   for (const ref of info.importedFiles) {

@@ -8,26 +8,22 @@
 // statistics of a large table both use the index. Exits non-zero, naming file and line.
 const fs = require('node:fs');
 const path = require('node:path');
+const { tsFiles } = require('./ts-files');
 
 const root = path.resolve(__dirname, '..');
 const pattern = /=\s*ANY\s*\(\s*\$\d/i;
 
-function* files(dir) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* files(full);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) yield full;
-  }
-}
-
 let bad = 0;
 for (const dir of ['apps', 'libs']) {
-  for (const file of files(path.join(root, dir))) {
+  for (const file of tsFiles(path.join(root, dir))) {
+    if (file.endsWith('.spec.ts')) continue;
     fs.readFileSync(file, 'utf8')
       .split('\n')
       .forEach((line, i) => {
         if (!pattern.test(line)) return;
-        console.error(`${path.relative(root, file)}:${i + 1}: a look-up by a list of keys as = ANY($n); write IN (SELECT unnest($n…)) (see tools/check-sql-arrays.js)`);
+        console.error(
+          `${path.relative(root, file)}:${i + 1}: a look-up by a list of keys as = ANY($n); write IN (SELECT unnest($n…)) (see tools/check-sql-arrays.js)`,
+        );
         bad += 1;
       });
   }
