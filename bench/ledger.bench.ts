@@ -159,18 +159,34 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
     const counted = seeded(6);
     const countedDay = () => new Date(Date.UTC(2021, 0, 1 + Math.floor(counted() * 365))).toISOString().slice(0, 10);
     const countedDept = () => `部门${Math.floor(counted() * DEPARTMENTS)}`;
-    const viewBuffers = await buffersPerQuery(bench.url, 200, (db) => queryView(db, { department: countedDept(), asOf: countedDay() }));
-    const knownAtBuffers = await buffersPerQuery(bench.url, 200, (db) =>
-      queryView(db, { department: countedDept(), asOf: countedDay(), knownAt: instants[Math.floor(counted() * instants.length)] }),
-    );
-    const traceBuffers = await buffersPerQuery(bench.url, 50, (db) =>
-      queryTrace(db, {
-        lineId: 'D0-L0',
-        asOf: '2021-12-31',
-        limit: TRACE_PAGE,
-        after: hotPositions[Math.floor(counted() * Math.max(0, hotPositions.length - TRACE_PAGE))],
-      }),
-    );
+    // On a connection of its own, once every other backend has reported its pending counts (an
+    // idle one does within 10 s).
+    const counting = new PostgresDatabase(bench.url, { maxConnections: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const [viewBuffers, knownAtBuffers, traceBuffers] = await (async () => {
+      try {
+        return [
+          await buffersPerQuery(counting, 200, () => queryView(counting, { department: countedDept(), asOf: countedDay() })),
+          await buffersPerQuery(counting, 200, () =>
+            queryView(counting, {
+              department: countedDept(),
+              asOf: countedDay(),
+              knownAt: instants[Math.floor(counted() * instants.length)],
+            }),
+          ),
+          await buffersPerQuery(counting, 50, () =>
+            queryTrace(counting, {
+              lineId: 'D0-L0',
+              asOf: '2021-12-31',
+              limit: TRACE_PAGE,
+              after: hotPositions[Math.floor(counted() * Math.max(0, hotPositions.length - TRACE_PAGE))],
+            }),
+          ),
+        ];
+      } finally {
+        await counting.close();
+      }
+    })();
 
     const child = filledRebuild ?? (await rebuildChild());
     const rebuild = JSON.parse(child.stdout) as { events: number; elapsedMs: number; peakRssMb: number };
@@ -245,16 +261,10 @@ export async function runLedgerBench(total = 1_000_000): Promise<Record<string, 
 
 /**
  * The shared buffers `count` runs of a query touch on average, and how many of them were read in
- * (not found in shared_buffers): pg_stat_database's counts for the database around the runs, on a
- * connection of their own. Every backend's pending counts are let flush first (an idle one reports
- * within 10 s), and this one's are flushed on demand before each reading.
+ * (not found in shared_buffers): pg_stat_database's counts for the database around the runs, which
+ * go through `db`, one connection whose own counts are flushed on demand before each reading.
  */
-async function buffersPerQuery(
-  url: string,
-  count: number,
-  run: (db: Database) => Promise<unknown>,
-): Promise<{ touched: number; read: number }> {
-  const db = new PostgresDatabase(url, { maxConnections: 1 });
+async function buffersPerQuery(db: Database, count: number, run: () => Promise<unknown>): Promise<{ touched: number; read: number }> {
   const blocks = async () => {
     await db.query('SELECT pg_stat_force_next_flush()');
     const [row] = await db.query<{ hit: bigint; read: bigint }>(
@@ -262,16 +272,11 @@ async function buffersPerQuery(
     );
     return { hit: Number(row?.hit ?? 0n), read: Number(row?.read ?? 0n) };
   };
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
-    const before = await blocks();
-    for (let i = 0; i < count; i += 1) await run(db);
-    const after = await blocks();
-    const read = after.read - before.read;
-    return { touched: Math.round((after.hit - before.hit + read) / count), read: Math.round(read / count) };
-  } finally {
-    await db.close();
-  }
+  const before = await blocks();
+  for (let i = 0; i < count; i += 1) await run();
+  const after = await blocks();
+  const read = after.read - before.read;
+  return { touched: Math.round((after.hit - before.hit + read) / count), read: Math.round(read / count) };
 }
 
 interface Appended {
