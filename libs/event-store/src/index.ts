@@ -4,7 +4,7 @@ export * from './chain-walk';
 export { assertValidEvent } from './validation';
 export { assertLimit, CheckpointedSubscription } from './subscription-base';
 export { PgEventStore, type WithStreamsOptions } from './pg/pg-event-store';
-export type { AppendSession, StoredCopy } from './pg/append-session';
+export type { AppendSession, StagedEvents, StoredCopy } from './pg/append-session';
 export { isDuplicateEventIdError } from './pg/append-strategies';
 export { HashedEvents } from './pg/hashed-events';
 export { streamLockKey } from './pg/lock-keys';

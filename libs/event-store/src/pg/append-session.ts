@@ -25,6 +25,21 @@ export interface AppendSession {
    * The streams must be among those locked. May be called more than once per session.
    */
   append(appends: readonly StreamAppend[]): Promise<StoredEvent[]>;
+  /**
+   * Like append, but answers as soon as the stored events are made, which with the insert load is
+   * before the server has them: `written` settles when it does. Statements the caller sends before
+   * awaiting `written` go in the same pipeline as the events' rows (a one-event append's events and
+   * projection rows in one round trip). A failed load fails every statement behind it, and it is
+   * the load's error that `written` reports. withStreams awaits `written` before it commits, so
+   * that a failure is never lost under the COMMIT of an aborted transaction.
+   */
+  stage(appends: readonly StreamAppend[]): Promise<StagedEvents>;
+}
+
+/** The events a session.stage made, and the settling of their load. */
+export interface StagedEvents {
+  readonly stored: StoredEvent[];
+  readonly written: Promise<void>;
 }
 
 /** The copy stored under an eventId. */
@@ -93,12 +108,35 @@ export class PgAppendSession implements AppendSession {
     return findStoredIn(this.tx, events);
   }
 
+  /** Loads not yet awaited by withStreams (see stage). */
+  private readonly loads: Promise<void>[] = [];
+
   async append(appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
+    const { stored, written } = await this.stage(appends);
+    await written;
+    return stored;
+  }
+
+  async stage(appends: readonly StreamAppend[]): Promise<StagedEvents> {
     const plan = this.plan(appends);
-    if (plan === undefined) return [];
-    const made = this.options.load === 'copy' ? await this.copy(plan) : await this.insert(plan);
+    if (plan === undefined) return { stored: [], written: Promise.resolve() };
+    if (this.options.load === 'copy') {
+      const made = await this.copy(plan);
+      this.settle(plan, made);
+      return { stored: made.stored, written: Promise.resolve() };
+    }
+    const { made, written } = this.insert(plan);
     this.settle(plan, made);
-    return made.stored;
+    // Handled here as well: if fn throws before it awaits `written`, the transaction rolls back
+    // anyway, and the load's failure must not surface as an unhandled rejection.
+    written.catch(() => undefined);
+    this.loads.push(written);
+    return { stored: made.stored, written };
+  }
+
+  /** Settles when every load staged so far has: withStreams awaits it before its COMMIT. */
+  async written(): Promise<void> {
+    await Promise.all(this.loads);
   }
 
   /** Loads a plan's rows with COPY, the heads statement right behind it in the pipeline. */
@@ -115,16 +153,16 @@ export class PgAppendSession implements AppendSession {
     return madeOnce(made);
   }
 
-  /** Loads a plan's rows with INSERT, the heads statement in the same pipeline. */
-  private async insert(plan: AppendPlan): Promise<MadeRows> {
+  /** Sends a plan's rows with INSERT, the heads statement in the same pipeline; `written` settles with both. */
+  private insert(plan: AppendPlan): { made: MadeRows; written: Promise<void> } {
     const { json, made } = jsonRows(this.rows(plan));
     const heads = this.headsStatement(made);
     // If the events fail, so do the heads behind them, and the events' error is reported.
-    await Promise.all([
+    const written = Promise.all([
       this.tx.query(INSERT_EVENTS, [json, this.recordedAt], PREPARED),
       this.tx.query(heads.text, heads.params, heads.options),
-    ]);
-    return made;
+    ]).then(() => undefined);
+    return { made, written };
   }
 
   /**

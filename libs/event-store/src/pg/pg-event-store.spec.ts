@@ -208,6 +208,50 @@ describeEachEngine('PgEventStore', (get) => {
       expect(rows).toHaveLength(2);
     });
 
+    it('stages events: the caller’s rows are sent behind them before either is answered, and commit with them', async () => {
+      const s = store();
+      const streamId = fresh('w');
+      const stored = await s.withStreams([streamId], async (session) => {
+        const staged = await session.stage([{ streamId, events: [newEvent(fresh('e')), newEvent(fresh('e'))] }]);
+        // Made before the server has them: positions, versions and hashes are the session's own.
+        expect(staged.stored.map((e) => e.streamVersion)).toEqual([0n, 1n]);
+        expect(session.head(streamId)).toBe(1n);
+        const rows = staged.stored.map((e) =>
+          session.tx.query('INSERT INTO test_projection (event_id, stream_version) VALUES ($1, $2::bigint)', [
+            e.eventId,
+            e.streamVersion.toString(),
+          ]),
+        );
+        await Promise.all([staged.written, ...rows]);
+        return staged.stored;
+      });
+      expect(await s.readStream(streamId)).toEqual(stored);
+      expect(await get().db.query('SELECT stream_version FROM test_projection WHERE event_id = $1', [stored[1]!.eventId])).toEqual([
+        { stream_version: 1n },
+      ]);
+    });
+
+    it('fails with the staged load’s own error, and commits nothing, when the function returns without awaiting it', async () => {
+      const s = store();
+      const taken = fresh('e');
+      await s.append([{ streamId: fresh('w'), events: [newEvent(taken)] }]);
+      const streamId = fresh('w');
+      const other = fresh('e');
+      const outcome = s.withStreams([streamId], async (session) => {
+        // The eventId is stored already: the server refuses the row (a unique violation), after
+        // the function has returned. Without the session awaiting the load, COMMIT would answer
+        // by rolling back without an error, and the caller would believe the events stored.
+        await session.stage([{ streamId, events: [newEvent(other), newEvent(taken)] }]);
+        void session.tx.query('INSERT INTO test_projection (event_id, stream_version) VALUES ($1, 0)', [other]).catch(() => undefined);
+        return 'returned early';
+      });
+      await expect(outcome).rejects.toMatchObject({ code: '23505' });
+      expect(await s.readStream(streamId)).toEqual([]);
+      expect(await get().db.query('SELECT 1 FROM ledger_events WHERE event_id = $1', [other])).toEqual([]);
+      expect(await get().db.query('SELECT 1 FROM test_projection WHERE event_id = $1', [other])).toEqual([]);
+      expect(await get().db.query('SELECT 1 FROM ledger_streams WHERE stream_id = $1', [streamId])).toEqual([]);
+    });
+
     it('rolls the events back with the caller’s rows when the unit of work throws', async () => {
       const s = store();
       const streamId = fresh('w');

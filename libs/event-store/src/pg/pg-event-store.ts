@@ -89,7 +89,10 @@ export class PgEventStore implements EventStore {
         load: options.load ?? 'insert',
         ...(found === undefined ? {} : { lookedUp: { events, found } }),
       });
-      return fn(session, read as R);
+      const result = await fn(session, read as R);
+      // A load staged and not awaited by fn is awaited here, before the COMMIT (see stage).
+      await session.written();
+      return result;
     });
   }
 

@@ -342,7 +342,7 @@ export class LedgerWriter {
     }
 
     // The accepted events, each followed by the events the ledger derived from it, then the alerts.
-    const { placeOf, derived } = await storeDecision(session, decision, newEvents);
+    const { placeOf, derived, written } = await storeDecision(session, decision, newEvents);
     const projection = new ProjectionBatch(state, batch.highWater);
     const results = decision.outcomes.map((outcome, index): AppendItemResult => {
       const event = events[index] as LedgerEvent;
@@ -368,7 +368,10 @@ export class LedgerWriter {
           return { status: 'rejected', eventId: event.eventId, error: outcome.error };
       }
     });
-    await projection.flush(session.tx);
+    // The projection rows go right behind the events' rows, in the same pipeline: one round trip
+    // for both. If the events fail, so does everything behind them, and it is their error that
+    // Promise.all reports (the answers come in the order sent).
+    await Promise.all([written, projection.flush(session.tx)]);
     return results;
   }
 }

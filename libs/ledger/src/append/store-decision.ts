@@ -21,6 +21,8 @@ export interface StoredDecision {
   readonly placeOf: readonly (StoredEvent | undefined)[];
   /** By input index: the events derived from it, in log order, right after it. */
   readonly derived: ReadonlyMap<number, readonly DerivedStored[]>;
+  /** Settles once the server has the events (session.stage): the projection rows go behind them, in the same pipeline. */
+  readonly written: Promise<void>;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface StoredDecision {
  * event followed by the events the ledger derived from it (decision 0014: a YearClosed's
  * BudgetLineOpened and BalanceCarriedForward, right after it), then the stream's alerts. The
  * derived events are posted by whoever posted their input event, and hashed by the session like
- * any event it stores, into the same chain.
+ * any event it stores, into the same chain. The events are staged (session.stage), not awaited:
+ * the caller sends the projection rows behind them and awaits `written` with them.
  */
 export async function storeDecision(
   session: AppendSession,
@@ -45,7 +48,7 @@ export async function storeDecision(
     events.push(...plan.alerts);
     return { streamId: plan.streamId, expectedVersion: 'any' as const, events };
   });
-  const stored = await session.append(appends);
+  const { stored, written } = await session.stage(appends);
   // session.append returns the events in the order given.
   const placeOf = new Array<StoredEvent | undefined>(newEvents.length);
   const derived = new Map<number, DerivedStored[]>();
@@ -64,7 +67,7 @@ export async function storeDecision(
     k += plan.alerts.length;
   }
   if (k !== stored.length) throw new Error(`append: ${stored.length} events stored, ${k} planned`);
-  return { placeOf, derived };
+  return { placeOf, derived, written };
 }
 
 export function toNewEvent(event: LedgerEvent, recordedBy?: string): NewEvent {
