@@ -52,7 +52,7 @@ describeEachEngine('the access log', (get) => {
     let fail = true;
     const flaky: Sql = {
       query: (text, params, options) => {
-        if (fail && text.startsWith('INSERT')) {
+        if (fail && text.includes('INSERT INTO ledger_access_log')) {
           fail = false;
           return Promise.reject(new Error('connection lost'));
         }
