@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { AccessLog, ApiKeyStore, authConfigFromEnv, OidcVerifier, type AuthConfig } from '@ledger/auth';
+import { AccessLog, ApiKeyStore, authConfigFromEnv, OidcVerifier, RateLimiter, type AuthConfig } from '@ledger/auth';
 import type { Database } from '@ledger/event-store';
 import { kafkaConfigFromEnv, KafkaHealth } from '@ledger/kafka';
 import { createLogger } from '@ledger/observability';
 import { DATABASE, LedgerModule, type LedgerConfig } from '@ledger/ledger';
 import { VerifyController } from './audit/verify.controller';
+import { AccessCheck } from './auth/access-check';
 import { AccessLogController } from './auth/access-log.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AUTH_CONFIG, OIDC_VERIFIER } from './auth/auth.tokens';
@@ -51,6 +52,9 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: AUTH_CONFIG, useValue: auth },
         { provide: OIDC_VERIFIER, useValue: auth.oidc === undefined ? null : new OidcVerifier(auth.oidc) },
+        // One limiter for the app: the guard and the lean POST /v1/events path take from the same buckets.
+        { provide: RateLimiter, useFactory: () => new RateLimiter(auth.ratePerMinute, auth.rateBurst) },
+        AccessCheck,
         { provide: ApiKeyStore, useFactory: (db: Database) => new ApiKeyStore(db), inject: [DATABASE] },
         {
           provide: AccessLog,
