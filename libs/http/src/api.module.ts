@@ -16,6 +16,7 @@ import { DepartmentsController } from './departments/departments.controller';
 import { CheckpointsController } from './checkpoints/checkpoints.controller';
 import { ExportInterceptor } from './export/export.interceptor';
 import { EventsController } from './events/events.controller';
+import { EventsIntake } from './events/events-intake';
 import { FinderController } from './finder/finder.controller';
 import { HealthController } from './health/health.controller';
 import { LinesController } from './lines/lines.controller';
@@ -55,6 +56,7 @@ export class ApiModule {
         // One limiter for the app: the guard and the lean POST /v1/events path take from the same buckets.
         { provide: RateLimiter, useFactory: () => new RateLimiter(auth.ratePerMinute, auth.rateBurst) },
         AccessCheck,
+        EventsIntake,
         { provide: ApiKeyStore, useFactory: (db: Database) => new ApiKeyStore(db), inject: [DATABASE] },
         {
           provide: AccessLog,
