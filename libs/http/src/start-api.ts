@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { AccessLog, ApiKeyStore, authConfigFromEnv, type AuthConfig } from '@ledger/auth';
 import { CheckpointSchedule, type LedgerConfig } from '@ledger/ledger';
 import { ApiModule } from './api.module';
-import { identityOf } from './auth/identity';
+import { recordAccessOnFinish } from './auth/record-access';
 import { withContract } from './contract/openapi';
 import { serveConsole } from './console/console-static';
 
@@ -32,16 +32,7 @@ export async function createApi(config?: LedgerConfig, auth: AuthConfig = authCo
   if (auth.corsOrigins.length > 0) app.enableCors({ origin: [...auth.corsOrigins], credentials: true });
   const accessLog = app.get(AccessLog);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const at = new Date();
-    res.on('finish', () =>
-      accessLog.record({
-        at,
-        identity: identityOf(req)?.subject ?? null,
-        method: req.method,
-        path: req.originalUrl,
-        status: res.statusCode,
-      }),
-    );
+    recordAccessOnFinish(accessLog, req, res, req.originalUrl);
     next();
   });
   SwaggerModule.setup('docs', app, openApiDocument(app));
