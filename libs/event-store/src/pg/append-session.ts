@@ -29,9 +29,10 @@ export interface AppendSession {
    * Like append, but answers as soon as the stored events are made, which with the insert load is
    * before the server has them: `written` settles when it does. Statements the caller sends before
    * awaiting `written` go in the same pipeline as the events' rows (a one-event append's events and
-   * projection rows in one round trip). A failed load fails every statement behind it, and it is
-   * the load's error that `written` reports. withStreams awaits `written` before it commits, so
-   * that a failure is never lost under the COMMIT of an aborted transaction.
+   * projection rows in one round trip), the event rows last. `written` rejects with the load's own
+   * error if it fails, and with "current transaction is aborted" if a statement before it did (whose
+   * own promise has the cause). withStreams awaits `written` before it commits, so that a failure is
+   * never lost under the COMMIT of an aborted transaction.
    */
   stage(appends: readonly StreamAppend[]): Promise<StagedEvents>;
 }
@@ -153,15 +154,26 @@ export class PgAppendSession implements AppendSession {
     return madeOnce(made);
   }
 
-  /** Sends a plan's rows with INSERT, the heads statement in the same pipeline; `written` settles with both. */
+  /**
+   * Sends a plan's rows with INSERT, the heads statement in the same pipeline; `written` settles
+   * with both. They are sent on the next turn of the event loop, behind the statements the caller
+   * issues in this one (a stage's projection rows): postgres.js sends a message of 1 KiB or more at
+   * once, and keeps smaller ones until the next turn, so that the event rows of a one-event append
+   * (about 1 KiB) leave with the projection rows in one socket write instead of two. Nothing the
+   * projection rows write reads the events.
+   */
   private insert(plan: AppendPlan): { made: MadeRows; written: Promise<void> } {
     const { json, made } = jsonRows(this.rows(plan));
     const heads = this.headsStatement(made);
-    // If the events fail, so do the heads behind them, and the events' error is reported.
-    const written = Promise.all([
-      this.tx.query(INSERT_EVENTS, [json, this.recordedAt], PREPARED),
-      this.tx.query(heads.text, heads.params, heads.options),
-    ]).then(() => undefined);
+    const written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      // The heads (a short message) first, so that the event rows, last, take every message
+      // before them with them. Nothing else fails here but the events (a unique violation: another
+      // transaction stored an eventId since the look-up), and it is their error that is reported.
+      await Promise.all([
+        this.tx.query(heads.text, heads.params, heads.options),
+        this.tx.query(INSERT_EVENTS, [json, this.recordedAt], PREPARED),
+      ]);
+    });
     return { made, written };
   }
 

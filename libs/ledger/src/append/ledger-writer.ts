@@ -368,9 +368,9 @@ export class LedgerWriter {
           return { status: 'rejected', eventId: event.eventId, error: outcome.error };
       }
     });
-    // The projection rows go right behind the events' rows, in the same pipeline: one round trip
-    // for both. If the events fail, so does everything behind them, and it is their error that
-    // Promise.all reports (the answers come in the order sent).
+    // The projection rows and the events' rows go in one pipeline (the events' last: see
+    // session.stage), one round trip for both. Whichever fails first, its error is the one
+    // Promise.all reports, and the transaction rolls back (the answers come in the order sent).
     await Promise.all([written, projection.flush(session.tx)]);
     return results;
   }
