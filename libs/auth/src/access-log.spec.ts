@@ -47,6 +47,39 @@ describeEachEngine('the access log', (get) => {
     expect(db.statements()).toBeLessThan(50);
   });
 
+  it('writes lines recorded one after another, within its delay, in one statement; reads what this process recorded', async () => {
+    const db = counting();
+    const log = new AccessLog(
+      db.sql,
+      (error) => {
+        throw error;
+      },
+      1_000,
+    );
+    for (let i = 0; i < 5; i += 1) {
+      log.record({ at: new Date(), identity: 'key:a', method: 'POST', path: `/v1/events?n=${i}`, status: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(db.statements()).toBe(0);
+    // read flushes first: no flush asked for, no wait for the delay.
+    const { entries } = await log.read(0n, 10);
+    expect(entries.map((e) => e.path)).toEqual([0, 1, 2, 3, 4].map((i) => `/v1/events?n=${i}`));
+    expect(db.statements()).toBe(2); // the INSERT, then the read
+  });
+
+  it('writes what is left when the app shuts down', async () => {
+    const log = new AccessLog(
+      get().db,
+      (error) => {
+        throw error;
+      },
+      60_000,
+    );
+    log.record({ at: new Date(), identity: null, method: 'GET', path: '/last', status: 401 });
+    await log.beforeApplicationShutdown();
+    expect(await get().db.query('SELECT path FROM ledger_access_log')).toEqual([{ path: '/last' }]);
+  });
+
   it('reports a failed write and goes on writing what comes after it', async () => {
     const errors: unknown[] = [];
     let fail = true;
