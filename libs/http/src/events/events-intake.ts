@@ -15,7 +15,7 @@ export type AppendQueryValue = { dryRun?: 'true' | 'false' };
 /**
  * The work of POST /v1/events once the caller is admitted and the query read: the body, a JSON
  * array or NDJSON streamed, within the body and event limits, through Ingestion and the
- * AppendEventsCommand. EventsController.append and the lean path (lean-append.ts) both call it.
+ * AppendEventsCommand. EventsController.append and the lean path (lean-append.handler.ts) both call it.
  */
 @Injectable()
 export class EventsIntake {
