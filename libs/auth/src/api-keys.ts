@@ -67,7 +67,11 @@ interface KeyRow {
  * key is refused from the next request on, in every process using the database.
  */
 export class ApiKeyStore {
-  constructor(private readonly db: Sql) {}
+  private readonly activeRows: ActiveKeyRows;
+
+  constructor(private readonly db: Sql) {
+    this.activeRows = new ActiveKeyRows(db);
+  }
 
   async create(request: NewApiKey): Promise<CreatedApiKey> {
     const { role, departments, name } = checkNewKey(request);
@@ -108,12 +112,7 @@ export class ApiKeyStore {
   async authenticate(key: string): Promise<Identity | undefined> {
     const match = KEY_FORMAT.exec(key);
     if (match === null) return undefined;
-    // Run on every request: kept prepared (unprepared, postgres.js describes it first, a round trip more).
-    const [row] = await this.db.query<KeyRow>(
-      'SELECT * FROM ledger_api_keys WHERE key_id = $1 AND revoked_at IS NULL',
-      [match[1] as string],
-      { prepare: true },
-    );
+    const row = await this.activeRows.get(match[1] as string);
     if (row === undefined || !sameHash(row.key_hash, hashKey(key))) return undefined;
     return keyIdentity(row, 'key');
   }
@@ -146,6 +145,58 @@ export class ApiKeyStore {
 
   async closeSession(token: string): Promise<void> {
     await this.db.query('DELETE FROM ledger_sessions WHERE token_hash = $1', [hashKey(token)]);
+  }
+}
+
+interface Waiting {
+  resolve(row: KeyRow | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The active rows of keys, looked up in groups: a look-up asked while another is under way waits
+ * for it, then goes with every other asked meanwhile in one statement (each key id once). Every
+ * look-up is still sent after it was asked, never answered from one sent before: a key revoked
+ * before a request came is refused to that request. Many clients at once (a treasury system's
+ * workers on one key) then cost one statement per round trip instead of one each.
+ */
+class ActiveKeyRows {
+  private asked = new Map<string, Waiting[]>();
+  private reading = false;
+
+  constructor(private readonly db: Sql) {}
+
+  get(keyId: string): Promise<KeyRow | undefined> {
+    return new Promise<KeyRow | undefined>((resolve, reject) => {
+      const waiting = this.asked.get(keyId);
+      if (waiting === undefined) this.asked.set(keyId, [{ resolve, reject }]);
+      else waiting.push({ resolve, reject });
+      if (!this.reading) void this.read();
+    });
+  }
+
+  private async read(): Promise<void> {
+    this.reading = true;
+    try {
+      while (this.asked.size > 0) {
+        const asked = this.asked;
+        this.asked = new Map();
+        try {
+          // Run on every request: kept prepared (unprepared, postgres.js describes it first, a round trip more).
+          const rows = await this.db.query<KeyRow>(
+            'SELECT * FROM ledger_api_keys WHERE key_id IN (SELECT unnest($1::text::text[])) AND revoked_at IS NULL',
+            [textArrayLiteral([...asked.keys()])],
+            { prepare: true },
+          );
+          const byId = new Map(rows.map((row) => [row.key_id, row]));
+          for (const [keyId, waiting] of asked) for (const w of waiting) w.resolve(byId.get(keyId));
+        } catch (error) {
+          for (const waiting of asked.values()) for (const w of waiting) w.reject(error);
+        }
+      }
+    } finally {
+      this.reading = false;
+    }
   }
 }
 
