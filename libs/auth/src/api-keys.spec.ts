@@ -19,7 +19,9 @@ describeEachEngine('API keys', (get) => {
         },
       },
       lookUps: () => n,
-      hold: () => (gate = new Promise((resolve) => (open = resolve))),
+      hold: () => {
+        gate = new Promise((resolve) => (open = resolve));
+      },
       release: () => open(),
     };
   }
@@ -42,10 +44,14 @@ describeEachEngine('API keys', (get) => {
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => keys.authenticate(asked[i % asked.length] as string)));
     answers.forEach((identity, i) => {
       const key = asked[i % asked.length];
-      if (key === writer.key) expect(identity).toMatchObject({ subject: `key:${writer.keyId}`, roles: ['writer'], departments: null });
-      else if (key === analyst.key)
-        expect(identity).toMatchObject({ subject: `key:${analyst.keyId}`, roles: ['analyst'], departments: ['D1'] });
-      else expect(identity).toBeUndefined();
+      const expected =
+        key === writer.key
+          ? { subject: `key:${writer.keyId}`, roles: ['writer'], departments: null }
+          : key === analyst.key
+            ? { subject: `key:${analyst.keyId}`, roles: ['analyst'], departments: ['D1'] }
+            : undefined;
+      if (expected === undefined) expect(identity).toBeUndefined();
+      else expect(identity).toMatchObject(expected);
     });
     // The first goes alone; the 29 asked while it was under way go together.
     expect(db.lookUps()).toBe(2);
