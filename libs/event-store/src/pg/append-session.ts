@@ -111,6 +111,8 @@ export class PgAppendSession implements AppendSession {
 
   /** Loads not yet awaited by withStreams (see stage). */
   private readonly loads: Promise<void>[] = [];
+  /** Set by withStreams once its function has settled: a load not sent by then is never sent. */
+  private ended = false;
 
   async append(appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
     const { stored, written } = await this.stage(appends);
@@ -140,6 +142,15 @@ export class PgAppendSession implements AppendSession {
     await Promise.all(this.loads);
   }
 
+  /**
+   * The transaction is over (withStreams's function failed, or every load was written): a staged
+   * load not yet sent is dropped. Sent after the ROLLBACK, on the connection the transaction gives
+   * back, its rows would be stored on their own, outside the locks and without their projections.
+   */
+  end(): void {
+    this.ended = true;
+  }
+
   /** Loads a plan's rows with COPY, the heads statement right behind it in the pipeline. */
   private async copy(plan: AppendPlan): Promise<MadeRows> {
     // The driver pulls the chunks as it sends them; the rows made by the last pull are known
@@ -166,6 +177,7 @@ export class PgAppendSession implements AppendSession {
     const { json, made } = jsonRows(this.rows(plan));
     const heads = this.headsStatement(made);
     const written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      if (this.ended) throw new Error('the session ended before its events were sent');
       // The heads (a short message) first, so that the event rows, last, take every message
       // before them with them. Nothing else fails here but the events (a unique violation: another
       // transaction stored an eventId since the look-up), and it is their error that is reported.

@@ -252,6 +252,23 @@ describeEachEngine('PgEventStore', (get) => {
       expect(await get().db.query('SELECT 1 FROM ledger_streams WHERE stream_id = $1', [streamId])).toEqual([]);
     });
 
+    it('sends nothing of a staged load when the function throws before the load went out', async () => {
+      const s = store();
+      const streamId = fresh('w');
+      const id = fresh('e');
+      await expect(
+        s.withStreams([streamId], async (session) => {
+          await session.stage([{ streamId, events: [newEvent(id)] }]);
+          // Thrown in the same turn of the event loop: the rows were not sent yet. Sent after the
+          // ROLLBACK, on the connection the transaction leaves, they would be stored on their own.
+          throw new Error('refused after staging');
+        }),
+      ).rejects.toThrow('refused after staging');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await get().db.query('SELECT 1 FROM ledger_events WHERE event_id = $1', [id])).toEqual([]);
+      expect(await get().db.query('SELECT 1 FROM ledger_streams WHERE stream_id = $1', [streamId])).toEqual([]);
+    });
+
     it('rolls the events back with the caller’s rows when the unit of work throws', async () => {
       const s = store();
       const streamId = fresh('w');
