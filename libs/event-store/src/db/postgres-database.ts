@@ -63,12 +63,29 @@ export class PostgresDatabase implements Database {
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const result = await this.sql.begin(async (tx) =>
-      fn({
-        query: (text, params = [], options = {}) => runQuery(tx, text, params, this.prepare ? options : {}),
-        copyFrom: (table, columns, chunks, then) => copyFrom(tx, table, columns, chunks, then, this.prepare),
-      }),
-    );
+    const result = await this.sql.begin(async (tx) => {
+      // Once fn has settled, postgres.js sends COMMIT or ROLLBACK and gives the connection back to
+      // the pool: a statement sent after that would run on its own, committed outside the
+      // transaction (PGlite's transactions refuse it themselves). It is refused here instead.
+      let over = false;
+      const open = (): void => {
+        if (over) throw new Error('the transaction is over: a statement sent after its function settled is not run');
+      };
+      try {
+        return await fn({
+          query: async (text, params = [], options = {}) => {
+            open();
+            return runQuery(tx, text, params, this.prepare ? options : {});
+          },
+          copyFrom: async (table, columns, chunks, then) => {
+            open();
+            return copyFrom(tx, table, columns, chunks, then, this.prepare);
+          },
+        });
+      } finally {
+        over = true;
+      }
+    });
     return result as T;
   }
 

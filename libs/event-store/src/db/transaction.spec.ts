@@ -1,3 +1,4 @@
+import type { Transaction } from './database';
 import { describeEachEngine } from '../testing/test-databases';
 
 /**
@@ -80,5 +81,23 @@ describeEachEngine('Database.transaction', (get) => {
     await expect(get().db.transaction((tx) => tx.query('SELECT 1/0'))).rejects.toMatchObject({ code: '22012' });
     await get().db.transaction((tx) => tx.query('INSERT INTO tx_rows VALUES (3)'));
     expect(await rows()).toEqual([3]);
+  });
+
+  it('refuses a statement sent after the function settled, rather than running it on its own', async () => {
+    for (const outcome of ['throws', 'returns'] as const) {
+      let kept: Transaction | undefined;
+      const settled = get().db.transaction(async (tx) => {
+        kept = tx;
+        await tx.query('INSERT INTO tx_rows VALUES (1)');
+        if (outcome === 'throws') throw new Error('changed my mind');
+      });
+      if (outcome === 'throws') await expect(settled).rejects.toThrow('changed my mind');
+      else await settled;
+      // Behind the COMMIT or ROLLBACK, on the connection given back, it would be committed alone.
+      await expect(kept!.query('INSERT INTO tx_rows VALUES (2)')).rejects.toThrow();
+      await expect(kept!.copyFrom('tx_rows', ['n'], ['3\n'])).rejects.toThrow();
+      expect(await rows()).toEqual(outcome === 'throws' ? [] : [1]);
+      await get().db.query('TRUNCATE tx_rows');
+    }
   });
 });

@@ -111,8 +111,6 @@ export class PgAppendSession implements AppendSession {
 
   /** Loads not yet awaited by withStreams (see stage). */
   private readonly loads: Promise<void>[] = [];
-  /** Set by withStreams once its function has settled: a load not sent by then is never sent. */
-  private ended = false;
 
   async append(appends: readonly StreamAppend[]): Promise<StoredEvent[]> {
     const { stored, written } = await this.stage(appends);
@@ -131,7 +129,8 @@ export class PgAppendSession implements AppendSession {
     const { made, written } = this.insert(plan);
     this.settle(plan, made);
     // Handled here as well: if fn throws before it awaits `written`, the transaction rolls back
-    // anyway, and the load's failure must not surface as an unhandled rejection.
+    // anyway (and a load not sent by then is refused: Database.transaction), and the load's
+    // failure must not surface as an unhandled rejection.
     written.catch(() => undefined);
     this.loads.push(written);
     return { stored: made.stored, written };
@@ -140,15 +139,6 @@ export class PgAppendSession implements AppendSession {
   /** Settles when every load staged so far has: withStreams awaits it before its COMMIT. */
   async written(): Promise<void> {
     await Promise.all(this.loads);
-  }
-
-  /**
-   * The transaction is over (withStreams's function failed, or every load was written): a staged
-   * load not yet sent is dropped. Sent after the ROLLBACK, on the connection the transaction gives
-   * back, its rows would be stored on their own, outside the locks and without their projections.
-   */
-  end(): void {
-    this.ended = true;
   }
 
   /** Loads a plan's rows with COPY, the heads statement right behind it in the pipeline. */
@@ -177,7 +167,6 @@ export class PgAppendSession implements AppendSession {
     const { json, made } = jsonRows(this.rows(plan));
     const heads = this.headsStatement(made);
     const written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      if (this.ended) throw new Error('the session ended before its events were sent');
       // The heads (a short message) first, so that the event rows, last, take every message
       // before them with them. Nothing else fails here but the events (a unique violation: another
       // transaction stored an eventId since the look-up), and it is their error that is reported.

@@ -89,15 +89,10 @@ export class PgEventStore implements EventStore {
         load: options.load ?? 'insert',
         ...(found === undefined ? {} : { lookedUp: { events, found } }),
       });
-      try {
-        const result = await fn(session, read as R);
-        // A load staged and not awaited by fn is awaited here, before the COMMIT (see stage).
-        await session.written();
-        return result;
-      } finally {
-        // Before postgres.js sends ROLLBACK or COMMIT: a load still unsent is never sent (see end).
-        session.end();
-      }
+      const result = await fn(session, read as R);
+      // A load staged and not awaited by fn is awaited here, before the COMMIT (see stage).
+      await session.written();
+      return result;
     });
   }
 

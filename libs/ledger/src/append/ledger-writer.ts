@@ -369,13 +369,10 @@ export class LedgerWriter {
       }
     });
     // The projection rows and the events' rows go in one pipeline (the events' last: see
-    // session.stage), one round trip for both. Both are waited for even when one fails: the
-    // function must not end (and the transaction roll back) while the flush may still send a
-    // statement, which would then run on its own, outside the transaction. On a failure the
-    // drivers report the first statement that failed, not the ones aborted behind it.
-    const [stored, projected] = await Promise.allSettled([written, projection.flush(session.tx)]);
-    if (stored.status === 'rejected') throw stored.reason;
-    if (projected.status === 'rejected') throw projected.reason;
+    // session.stage), one round trip for both. On a failure the drivers report the first statement
+    // that failed, not the ones aborted behind it; a flush statement sent after this function has
+    // failed is refused, not run on its own (Database.transaction).
+    await Promise.all([written, projection.flush(session.tx)]);
     return results;
   }
 }

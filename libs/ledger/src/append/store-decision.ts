@@ -21,17 +21,17 @@ export interface StoredDecision {
   readonly placeOf: readonly (StoredEvent | undefined)[];
   /** By input index: the events derived from it, in log order, right after it. */
   readonly derived: ReadonlyMap<number, readonly DerivedStored[]>;
-  /** Settles once the server has the events (session.stage): the projection rows go behind them, in the same pipeline. */
+  /** Settles once the server has the events (session.stage): the projection rows go in the same pipeline, before them. */
   readonly written: Promise<void>;
 }
 
 /**
- * Stores what decideBatch accepted, in one session.append: in each stream, every accepted input
+ * Stores what decideBatch accepted, in one session.stage: in each stream, every accepted input
  * event followed by the events the ledger derived from it (decision 0014: a YearClosed's
  * BudgetLineOpened and BalanceCarriedForward, right after it), then the stream's alerts. The
  * derived events are posted by whoever posted their input event, and hashed by the session like
- * any event it stores, into the same chain. The events are staged (session.stage), not awaited:
- * the caller sends the projection rows behind them and awaits `written` with them.
+ * any event it stores, into the same chain. The events are staged, not awaited: the caller sends
+ * the projection rows in the same turn and awaits `written` with them.
  */
 export async function storeDecision(
   session: AppendSession,
@@ -49,7 +49,7 @@ export async function storeDecision(
     return { streamId: plan.streamId, expectedVersion: 'any' as const, events };
   });
   const { stored, written } = await session.stage(appends);
-  // session.append returns the events in the order given.
+  // session.stage makes the events in the order given.
   const placeOf = new Array<StoredEvent | undefined>(newEvents.length);
   const derived = new Map<number, DerivedStored[]>();
   let k = 0;
