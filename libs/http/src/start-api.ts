@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import cors from 'cors';
 import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AccessLog, ApiKeyStore, authConfigFromEnv, type AuthConfig } from '@ledger/auth';
@@ -12,14 +12,6 @@ import { recordAccessOnFinish } from './auth/record-access';
 import { withContract } from './contract/openapi';
 import { serveConsole } from './console/console-static';
 import { installLeanAppend, type HeaderMiddleware } from './lean-dispatch';
-
-// The CORS middleware of Nest's app.enableCors (the cors package its express adapter requires),
-// loaded from beside the adapter: one instance serves express and tells the lean POST /v1/events
-// path what it adds to an answer to a request without Origin.
-const cors = createRequire(require.resolve('@nestjs/platform-express'))('cors') as (options: {
-  origin: string[];
-  credentials: boolean;
-}) => HeaderMiddleware;
 
 /** Builds the HTTP app (without listening): tests use it with port 0. */
 export async function createApi(config?: LedgerConfig, auth: AuthConfig = authConfigFromEnv()): Promise<INestApplication> {
@@ -40,6 +32,9 @@ export async function createApi(config?: LedgerConfig, auth: AuthConfig = authCo
       contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } },
     }),
   ];
+  // The middleware app.enableCors would install (the same cors package, pinned to the version Nest's
+  // express adapter takes), registered here so that the lean POST /v1/events path learns what it
+  // adds to an answer to a request without Origin.
   if (auth.corsOrigins.length > 0) headerMiddlewares.push(cors({ origin: [...auth.corsOrigins], credentials: true }));
   for (const middleware of headerMiddlewares) app.use(middleware);
   const accessLog = app.get(AccessLog);
