@@ -59,6 +59,17 @@ onServer('the ledger’s own PostgreSQL role [postgres]', () => {
     expect(await app.query(`SELECT path FROM ledger_access_log`)).toEqual([{ path: '/v1/events' }]);
   });
 
+  it('refreshes the planner’s statistics of the tables it does not own (PlannerStatistics)', async () => {
+    await expect(app.query('ANALYZE ledger_events')).resolves.toEqual([]); // skipped with a warning: not the owner
+    const [before] = await app.query<{ analyzed: number }>(
+      `SELECT reltuples::int AS analyzed FROM pg_class WHERE relname = 'ledger_events'`,
+    );
+    const [events] = await app.query<{ count: number }>('SELECT count(*)::int AS count FROM ledger_events');
+    const [refreshed] = await app.query<{ events: bigint }>('SELECT ledger_refresh_statistics() AS events');
+    expect(before?.analyzed).toBe(-1);
+    expect(refreshed?.events).toBe(BigInt(events?.count ?? NaN));
+  });
+
   it.each([
     ['UPDATE the log', `UPDATE ledger_events SET data = '{}' WHERE event_id = 'e-1'`, /permission denied for table ledger_events/],
     ['DELETE from the log', `DELETE FROM ledger_events WHERE event_id = 'e-2'`, /permission denied for table ledger_events/],

@@ -99,6 +99,11 @@ export class PgAppendSession implements AppendSession {
     return this.lockedHead(streamId).version;
   }
 
+  /** The events this session has stored or staged so far. */
+  get appended(): number {
+    return this.nextIndex;
+  }
+
   contentHash(event: NewEvent): string {
     return this.prepared.get(event).contentHash;
   }

@@ -12,6 +12,7 @@ import type {
   SubscriptionOptions,
   VerifyReport,
 } from '../event-store';
+import { PlannerStatistics } from '../db/planner-statistics';
 import { findStoredIn, PgAppendSession, type AppendSession, type EventLoad } from './append-session';
 import { appendToStreams } from './append-strategies';
 import { assertStreamId, assertValidEvent, uniqueStreamIds } from './event-checks';
@@ -59,8 +60,12 @@ export interface WithStreamsOptions<R> {
  */
 export class PgEventStore implements EventStore {
   private readonly lockKeys = new LockKeys();
+  /** On a server, the tables' statistics kept in step with the log (PGlite prepares nothing). */
+  private readonly statistics: PlannerStatistics | undefined;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.statistics = db.kind === 'postgres' ? new PlannerStatistics(db) : undefined;
+  }
 
   /**
    * Runs `fn` in one transaction holding an advisory lock on each stream, taken in a sorted order
@@ -78,7 +83,8 @@ export class PgEventStore implements EventStore {
     // Hashed by prepare() already, or now; either way before the transaction begins.
     const prepared = (options.hashed ?? this.prepare([])).cache;
     for (const event of events) prepared.get(event);
-    return this.db.transaction(async (tx) => {
+    let appended = 0;
+    const outcome = await this.db.transaction(async (tx) => {
       const opening = openStreams(tx, ids, this.lockKeys);
       const lookingUp = events.length === 0 ? undefined : findStoredIn(tx, events);
       const reading = options.read?.(tx);
@@ -92,8 +98,11 @@ export class PgEventStore implements EventStore {
       const result = await fn(session, read as R);
       // A load staged and not awaited by fn is awaited here, before the COMMIT (see stage).
       await session.written();
+      appended = session.appended;
       return result;
     });
+    this.statistics?.committed(appended);
+    return outcome;
   }
 
   /** Validates and hashes events for a later withStreams (its `hashed` option), outside any transaction. */
@@ -109,7 +118,9 @@ export class PgEventStore implements EventStore {
     }
     if (appends.every((append) => append.events.length === 0)) return { stored: [], duplicates: [], conflicts: [] };
     const ids = uniqueStreamIds(appends.map((append) => append.streamId));
-    return appendToStreams(this.db, this.lockKeys, ids, appends);
+    const outcome = await appendToStreams(this.db, this.lockKeys, ids, appends);
+    this.statistics?.committed(outcome.stored.length);
+    return outcome;
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
