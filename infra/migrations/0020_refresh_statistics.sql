@@ -8,7 +8,9 @@
 --
 -- ANALYZE needs the tables' owner; the ledger may connect as a role of its own (0014), so this runs
 -- as the owner. It analyzes the owner's tables of this schema and answers ledger_events' estimated
--- row count, from which the ledger times the next refresh.
+-- row count, from which the ledger times the next refresh. Of ledger_events, only the columns its
+-- statements look up, join or order by: the statistics of the events' JSON and hashes cost ten
+-- times as much to gather (114 ms against 10 ms at 25,000 events) and serve no plan.
 CREATE FUNCTION ledger_refresh_statistics() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
@@ -20,7 +22,11 @@ BEGIN
        AND c.relowner = current_user::regrole
      ORDER BY c.relname
   LOOP
-    EXECUTE format('ANALYZE %I', t.relname);
+    IF t.relname = 'ledger_events' THEN
+      ANALYZE ledger_events (position, stream_id, stream_version, event_id, type, effective_date, recorded_at);
+    ELSE
+      EXECUTE format('ANALYZE %I', t.relname);
+    END IF;
   END LOOP;
   RETURN (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'ledger_events'::regclass);
 END $$;
