@@ -13,7 +13,7 @@ export const FIRST_REFRESH_AFTER = 1_000;
  *
  * A process refreshes after its first 1,000 events, then whenever it has appended as many events as
  * the log held at its last refresh: the log doubles, at most, between two refreshes, so that they
- * cost a fraction of the appends however large the log (a handful up to a million events). The
+ * cost a fraction of the appends however large the log (about ten up to a million events). The
  * refresh runs beside the appends, never in their way: one at a time, on a connection of the pool
  * that no append holds, awaited by no one. A failed refresh is reported, and tried again after as
  * many events more.
@@ -39,7 +39,7 @@ export class PlannerStatistics {
     this.running = this.refresh().finally(() => (this.running = undefined));
   }
 
-  /** Settles when no refresh is running (for shutdown and tests). */
+  /** Settles when no refresh is running (for tests). */
   async settled(): Promise<void> {
     await this.running;
   }
