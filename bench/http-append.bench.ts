@@ -174,25 +174,21 @@ async function emmettFigures(url: string): Promise<{ version: string; single: nu
     .version;
   const store = getPostgreSQLEventStore(url);
   const event = (i: number) => ({ type: 'PaymentRecorded', data: { lineId: `H-${i % LINES}`, amount: '1.01' } });
+  const appendOne = (i: number) => store.appendToStream('budget-基准部门-2021', [event(i)]);
+  const appendThousand = () =>
+    store.appendToStream(
+      'budget-基准部门-2021',
+      Array.from({ length: 1000 }, (_, i) => event(i)),
+    );
   try {
     // The same warm-up as the ledger's.
-    for (let i = 0; i < WARM_UP; i += 1) await store.appendToStream('budget-基准部门-2021', [event(i)]);
-    for (let b = 0; b < 2; b += 1) {
-      await store.appendToStream(
-        'budget-基准部门-2021',
-        Array.from({ length: 1000 }, (_, i) => event(i)),
-      );
-    }
+    for (let i = 0; i < WARM_UP; i += 1) await appendOne(i);
+    for (let b = 0; b < 2; b += 1) await appendThousand();
     let started = performance.now();
-    for (let i = 0; i < SINGLE; i += 1) await store.appendToStream('budget-基准部门-2021', [event(i)]);
+    for (let i = 0; i < SINGLE; i += 1) await appendOne(i);
     const single = rate(SINGLE, performance.now() - started);
     started = performance.now();
-    for (let b = 0; b < BULK_BATCHES; b += 1) {
-      await store.appendToStream(
-        'budget-基准部门-2021',
-        Array.from({ length: 1000 }, (_, i) => event(i)),
-      );
-    }
+    for (let b = 0; b < BULK_BATCHES; b += 1) await appendThousand();
     const bulk = rate(BULK_BATCHES * 1000, performance.now() - started);
     return { version, single, bulk };
   } finally {
